@@ -1,0 +1,45 @@
+import { AuditService } from './audit/service.js';
+import type { Config } from './core/config.js';
+import { openDatabase, type Database } from './core/db/database.js';
+import { migrateToLatest } from './core/db/migrate.js';
+import { SessionService } from './iam/sessions/service.js';
+import { TokenService } from './iam/tokens/service.js';
+import { ParticipantService } from './participants/service.js';
+
+/** Every service, wired once; the HTTP server and the CLI both start from here. */
+export interface App {
+  config: Config;
+  database: Database;
+  audit: AuditService;
+  tokens: TokenService;
+  sessions: SessionService;
+  participants: ParticipantService;
+  close(): Promise<void>;
+}
+
+export interface OpenAppOptions {
+  /** PostgreSQL schema to live in (tests give each run its own). */
+  schema?: string;
+  migrate?: boolean;
+}
+
+export async function openApp(config: Config, options: OpenAppOptions = {}): Promise<App> {
+  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: options.schema });
+  try {
+    if (options.migrate !== false) await migrateToLatest(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const audit = new AuditService(database);
+  const tokens = new TokenService(database, audit);
+  return {
+    config,
+    database,
+    audit,
+    tokens,
+    sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
+    participants: new ParticipantService(database, audit),
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,190 @@
+import { hostname } from 'node:os';
+import type { RequestContext } from '../core/context.js';
+import type { Database, Tx } from '../core/db/database.js';
+import { TrustloopError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { isoNow, systemClock, type Clock } from '../core/clock.js';
+import { checkLink, hashEvent, initialChainState, type ChainBreak } from './chain.js';
+import { redactDetails } from './redact.js';
+import { getRow, insertRows, listRows, lockHead, scanRows, type AuditFilter, type AuditRow } from './store.js';
+
+/** What a caller says happened; the service adds who, when, where and the chain links. */
+export interface AuditEntry {
+  /** A stable verb: `participant.create`, `token.revoke`, `auth.denied`, … */
+  action: string;
+  resource: { type: string; id?: string | null };
+  outcome?: AuditRow['outcome'];
+  errorCode?: string | null;
+  participantId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  time: string;
+  service: string;
+  host: string;
+  actor: { type: string; id: string; role: string | null };
+  action: string;
+  resource: { type: string; id: string | null };
+  outcome: AuditRow['outcome'];
+  errorCode: string | null;
+  requestId: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+  participantId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface VerificationResult {
+  ok: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+  reason: ChainBreak | null;
+  headSeq: number;
+  headHash: string | null;
+  verifiedAt: string;
+}
+
+export class AuditService {
+  private readonly host = hostname();
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /**
+   * Appends events inside the caller's transaction, after every other write of the change. If the
+   * append fails the error propagates and the caller's transaction, change included, rolls back.
+   */
+  async append(tx: Tx, ctx: RequestContext, ...entries: AuditEntry[]): Promise<AuditEvent[]> {
+    try {
+      const head = await lockHead(tx, this.database.engine);
+      let prevHash = head.hash;
+      const rows = entries.map((entry, index) => {
+        const row = this.toRow(ctx, entry, head.seq + index + 1, prevHash);
+        prevHash = row.hash;
+        return row;
+      });
+      await insertRows(tx, rows);
+      return rows.map(toEvent);
+    } catch (error) {
+      throw new TrustloopError('ERR_AUDIT_UNAVAILABLE', 'the audit trail could not be written; nothing was changed', {
+        cause: error,
+      });
+    }
+  }
+
+  /** Records an event that has no other write with it (a denial, a verification, a login). */
+  async record(ctx: RequestContext, entry: AuditEntry): Promise<AuditEvent> {
+    const [event] = await this.database.transaction((tx) => this.append(tx, ctx, entry));
+    return event!;
+  }
+
+  async list(filter: AuditFilter): Promise<AuditEvent[]> {
+    return (await listRows(this.database.db, filter)).map(toEvent);
+  }
+
+  async get(seq: number): Promise<AuditEvent | undefined> {
+    const row = await getRow(this.database.db, seq);
+    return row && toEvent(row);
+  }
+
+  /** Recomputes the whole chain from the stored rows; names the first sequence number that breaks it. */
+  async verify(): Promise<VerificationResult> {
+    const state = initialChainState();
+    let checked = 0;
+    for await (const page of scanRows(this.database.db)) {
+      for (const row of page) {
+        const broken = checkLink(state, row);
+        if (broken) return this.result(checked, broken.seq, broken.reason, state);
+        checked += 1;
+      }
+    }
+    return this.result(checked, null, null, state);
+  }
+
+  /** Every event in sequence order, as stored (hashes included), for offline verification. */
+  async *export(): AsyncGenerator<AuditEvent> {
+    for await (const page of scanRows(this.database.db)) yield* page.map(toEvent);
+  }
+
+  private result(
+    checked: number,
+    firstBadSeq: number | null,
+    reason: ChainBreak | null,
+    state: { nextSeq: number; lastHash: string },
+  ): VerificationResult {
+    return {
+      ok: firstBadSeq === null,
+      checked,
+      firstBadSeq,
+      reason,
+      headSeq: state.nextSeq - 1,
+      headHash: state.nextSeq > 1 ? state.lastHash : null,
+      verifiedAt: isoNow(this.clock),
+    };
+  }
+
+  private toRow(ctx: RequestContext, entry: AuditEntry, seq: number, prevHash: string): AuditRow {
+    const row: Omit<AuditRow, 'hash'> = {
+      seq,
+      id: newId('evt'),
+      time: isoNow(this.clock),
+      service: ctx.service,
+      host: this.host,
+      actor_type: ctx.actor.type,
+      actor_id: ctx.actor.id,
+      actor_role: ctx.actor.role,
+      action: entry.action,
+      resource_type: entry.resource.type,
+      resource_id: entry.resource.id ?? null,
+      outcome: entry.outcome ?? 'success',
+      error_code: entry.errorCode ?? null,
+      request_id: ctx.requestId,
+      source_ip: ctx.sourceIp,
+      user_agent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 256),
+      participant_id: entry.participantId ?? ctx.actor.participantId,
+      details: canonicalJson(redactDetails(entry.details ?? {})),
+      prev_hash: prevHash,
+    };
+    return { ...row, hash: hashEvent(row) };
+  }
+}
+
+function toEvent(row: AuditRow): AuditEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    time: row.time,
+    service: row.service,
+    host: row.host,
+    actor: { type: row.actor_type, id: row.actor_id, role: row.actor_role },
+    action: row.action,
+    resource: { type: row.resource_type, id: row.resource_id },
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    requestId: row.request_id,
+    sourceIp: row.source_ip,
+    userAgent: row.user_agent,
+    participantId: row.participant_id,
+    details: parseDetails(row.details),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function parseDetails(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    // A tampered row may hold anything; listing must still work so verification can name it.
+    return {};
+  }
+}

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { openApp, type App } from '../app.js';
+import { systemContext } from '../core/context.js';
+import { createLogger } from '../core/logger.js';
+import { migrateToLatest } from '../core/db/migrate.js';
+import { openDatabase } from '../core/db/database.js';
+import { buildServer } from '../http/server.js';
+import type { ConfigLoader } from './context.js';
+import { printJson, writeOut } from './output.js';
+
+const INITIAL_TOKEN_DAYS = 30;
+
+export function serverCommands(program: Command, loadConfig: ConfigLoader): void {
+  program
+    .command('serve')
+    .description('start the API and web UI')
+    .action(async () => {
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel);
+      const app = await openApp(config);
+      await printInitialTokenOnce(app);
+      const server = await buildServer(app, logger);
+      await server.listen({ host: config.host, port: config.port });
+      await app.audit.record(systemContext(), {
+        action: 'system.start',
+        resource: { type: 'service', id: 'trustloop-api' },
+        details: { engine: app.database.engine, host: config.host, port: config.port },
+      });
+      const stop = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        await app.audit.record(systemContext(), { action: 'system.stop', resource: { type: 'service', id: 'trustloop-api' }, details: { signal } });
+        await server.close();
+        await app.close();
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(async () => {
+      const config = loadConfig();
+      const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+      try {
+        const { applied } = await migrateToLatest(database);
+        writeOut(applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date');
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('openapi')
+    .description('print the OpenAPI 3.1 document')
+    .action(async () => {
+      const app = await openApp(loadConfig());
+      try {
+        const server = await buildServer(app, createLogger('silent'));
+        await server.ready();
+        printJson(server.swagger());
+        await server.close();
+      } finally {
+        await app.close();
+      }
+    });
+}
+
+/**
+ * Like `vault operator init`: the first start of an empty store creates one admin token and
+ * prints it once, on the terminal and not through the logger, so it never lands in a log pipeline.
+ */
+async function printInitialTokenOnce(app: App): Promise<void> {
+  if ((await app.tokens.count()) > 0) return;
+  const created = await app.tokens.create(systemContext(), {
+    name: 'initial admin',
+    role: 'admin',
+    expiresAt: new Date(Date.now() + INITIAL_TOKEN_DAYS * 86_400_000).toISOString(),
+  });
+  process.stdout.write(
+    [
+      '',
+      '  Trustloop is initialised. Initial admin token (shown once, expires in 30 days):',
+      '',
+      `    ${created.token}`,
+      '',
+      `  Log in at http://${app.config.host}:${app.config.port}/ with it, then create named tokens:`,
+      '    npx trustloop admin token create --name <who> --role <role>',
+      '  and revoke this one:  npx trustloop admin token revoke ' + created.view.id,
+      '',
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,67 @@
+/** Timestamps are ISO-8601 UTC text on both engines: sortable, and byte-identical for hashing. */
+export type IsoTime = string;
+
+export interface ParticipantsTable {
+  id: string;
+  name: string;
+  kind: 'hub' | 'dfsp';
+  status: 'active' | 'suspended';
+  security_contacts: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  participant_id: string | null;
+  secret_hash: string;
+  created_at: IsoTime;
+  created_by: string;
+  expires_at: IsoTime | null;
+  last_used_at: IsoTime | null;
+  revoked_at: IsoTime | null;
+  revoked_by: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_id: string;
+  secret_hash: string;
+  csrf_hash: string;
+  created_at: IsoTime;
+  expires_at: IsoTime;
+  revoked_at: IsoTime | null;
+}
+
+/** Append-only: no code path updates or deletes a row, and triggers refuse it on both engines. */
+export interface AuditEventsTable {
+  seq: number;
+  id: string;
+  time: IsoTime;
+  service: string;
+  host: string;
+  actor_type: string;
+  actor_id: string;
+  actor_role: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  outcome: 'success' | 'denied' | 'failure';
+  error_code: string | null;
+  request_id: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  participant_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DB {
+  participants: ParticipantsTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  audit_events: AuditEventsTable;
+}

@@ -1,0 +1,147 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import type { App } from '../app.js';
+import { auditRoutes } from '../audit/routes.js';
+import type { Logger } from '../core/logger.js';
+import { newId } from '../core/ids.js';
+import { Problem, type Api } from '../core/http.js';
+import { sessionRoutes } from '../iam/sessions/routes.js';
+import { tokenRoutes } from '../iam/tokens/routes.js';
+import { participantRoutes } from '../participants/routes.js';
+import { authenticateRequest, baseContext } from './auth.js';
+import { operationalRoutes } from './operational.js';
+import { Metrics } from './metrics.js';
+import { problem, sendProblem, toProblem } from './problem.js';
+import { validatorCompiler } from './validation.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+/** Built asset names are plain; anything else (encoded, odd) gets index.html rather than a file lookup. */
+const ASSET_PATH = /^[A-Za-z0-9._/-]{1,200}$/;
+
+/** Assembles the HTTP API and the web UI on top of an opened App. Listening is the caller's choice. */
+export async function buildServer(app: App, logger: Logger): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: app.config.bodyLimitBytes,
+    trustProxy: app.config.trustProxy,
+    genReqId: (raw) => {
+      const offered = raw.headers['x-request-id'];
+      return typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : newId('req');
+    },
+    // Forbidden keys in a JSON body are refused, never silently dropped.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  server.setValidatorCompiler(validatorCompiler);
+  server.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
+  server.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await server.register(fastifyCookie);
+  await server.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // The component library sets style attributes at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await server.register(fastifyRateLimit, { global: false });
+  await server.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Trustloop API',
+        version: '1',
+        description: 'Trust platform of an instant-payments scheme. Errors are RFC 9457 problem+json with a stable code.',
+      },
+      components: {
+        securitySchemes: {
+          bearerToken: { type: 'http', scheme: 'bearer', description: 'tl.<token id>.<secret>' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tl_session' },
+        },
+      },
+    },
+  });
+
+  const metrics = new Metrics();
+  server.addHook('onRoute', (route) => declareRoute(route as RouteOptions));
+  server.addHook('onRequest', authenticateRequest(app));
+  server.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
+
+  const api = server as unknown as Api;
+  operationalRoutes(api, app, metrics, () => server.swagger());
+  sessionRoutes(api, app.sessions, app.config.publicRateLimitPerMinute);
+  tokenRoutes(api, app.tokens);
+  participantRoutes(api, app.participants);
+  auditRoutes(api, app.audit);
+
+  await serveWebUi(server, app.config.webDir);
+  return server;
+}
+
+/**
+ * Checked for every route as it is added: no access declaration, no route (deny by default).
+ * Also gives every route the problem+json error responses and its security in the OpenAPI document.
+ */
+function declareRoute(route: RouteOptions): void {
+  const access = route.config?.access;
+  if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
+  const schema = (route.schema ??= {});
+  const response = (schema.response ??= {}) as Record<string, unknown>;
+  response['4xx'] ??= Problem;
+  response['5xx'] ??= Problem;
+  if (!('public' in access)) {
+    (schema as Record<string, unknown>).security = [{ bearerToken: [] }, { sessionCookie: [] }];
+    const description = `Requires permission \`${access.permission}\`.`;
+    schema.description = schema.description ? `${schema.description}\n\n${description}` : description;
+  }
+}
+
+/**
+ * The built React app. Unknown GET paths outside /api get index.html so client-side routes
+ * survive a reload; everything else unknown is a problem+json 404.
+ */
+async function serveWebUi(server: FastifyInstance, webDir: string): Promise<void> {
+  const hasUi = existsSync(path.join(webDir, 'index.html'));
+  if (hasUi) await server.register(fastifyStatic, { root: path.resolve(webDir), serve: false });
+  server.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
+    request.ctx ??= baseContext(request);
+    const pathname = request.url.split('?')[0] ?? '/';
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/api/');
+    if (!isPage) return sendProblem(reply, problem('ERR_NOT_FOUND', `no route ${request.method} ${pathname.slice(0, 200)}`, request.id));
+    if (!hasUi) {
+      return sendProblem(reply, problem('ERR_NOT_FOUND', 'the web UI is not built; run `npm run build:web`', request.id));
+    }
+    const file = pathname.slice(1);
+    const isAsset = ASSET_PATH.test(file) && !file.split('/').includes('..') && isFileInside(webDir, file);
+    return reply.header('cache-control', isAsset ? 'public, max-age=3600' : 'no-store').sendFile(isAsset ? file : 'index.html');
+  });
+}
+
+function isFileInside(root: string, relative: string): boolean {
+  const resolved = path.resolve(root, relative);
+  if (!resolved.startsWith(path.resolve(root) + path.sep)) return false;
+  try {
+    return statSync(resolved).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Tx } from '../../core/db/database.js';
+import type { ApiTokensTable, DB } from '../../core/db/schema.js';
+
+export type TokenRow = ApiTokensTable;
+
+export async function insertToken(tx: Tx, row: TokenRow): Promise<void> {
+  await tx.insertInto('api_tokens').values(row).execute();
+}
+
+export async function findToken(db: Kysely<DB>, id: string): Promise<TokenRow | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listTokens(db: Kysely<DB>, includeRevoked: boolean): Promise<TokenRow[]> {
+  let query = db.selectFrom('api_tokens').selectAll();
+  if (!includeRevoked) query = query.where('revoked_at', 'is', null);
+  return query.orderBy('created_at', 'desc').orderBy('id').execute();
+}
+
+export async function countTokens(db: Kysely<DB>): Promise<number> {
+  const { count } = await db
+    .selectFrom('api_tokens')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+export async function markRevoked(tx: Tx, id: string, at: string, by: string): Promise<boolean> {
+  const result = await tx
+    .updateTable('api_tokens')
+    .set({ revoked_at: at, revoked_by: by })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function touchLastUsed(db: Kysely<DB>, id: string, at: string): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+}
