@@ -12,7 +12,12 @@ export function auditRoutes(app: Api, audit: AuditService): void {
     '/api/v1/audit/events',
     {
       config: { access: { permission: 'audit:read' } },
-      schema: { tags, summary: 'List audit events, newest first', querystring: AuditQuery, response: { 200: AuditEventList } },
+      schema: {
+        tags,
+        summary: 'List audit events, newest first',
+        querystring: AuditQuery,
+        response: { 200: AuditEventList },
+      },
     },
     async (request) => {
       const limit = request.query.limit ?? 100;
@@ -38,7 +43,11 @@ export function auditRoutes(app: Api, audit: AuditService): void {
     '/api/v1/audit/verifications',
     {
       config: { access: { permission: 'audit:verify' } },
-      schema: { tags, summary: 'Recompute the hash chain and report the first broken link', response: { 200: Verification } },
+      schema: {
+        tags,
+        summary: 'Recompute the hash chain and report the first broken link',
+        response: { 200: Verification },
+      },
     },
     async (request) => {
       const result = await audit.verify();

@@ -33,7 +33,10 @@ export const AuditEvent = Type.Object(
 export const AuditQuery = Type.Object(
   {
     action: Type.Optional(
-      Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}(\\.\\*)?$', description: 'exact verb, or a prefix ending in .*' }),
+      Type.String({
+        pattern: '^[a-z][a-z0-9_.-]{0,63}(\\.\\*)?$',
+        description: 'exact verb, or a prefix ending in .*',
+      }),
     ),
     actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     participantId: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),

@@ -182,7 +182,9 @@ function toEvent(row: AuditRow): AuditEvent {
 function parseDetails(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     // A tampered row may hold anything; listing must still work so verification can name it.
     return {};

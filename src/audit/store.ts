@@ -29,7 +29,10 @@ export async function lockHead(tx: Tx, engine: Engine): Promise<ChainHead> {
 export async function insertRows(tx: Tx, rows: AuditRow[]): Promise<void> {
   // Keep each statement under SQLite's bound-parameter limit (20 columns × 500 rows).
   for (let i = 0; i < rows.length; i += 500) {
-    await tx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute();
+    await tx
+      .insertInto('audit_events')
+      .values(rows.slice(i, i + 500))
+      .execute();
   }
 }
 

@@ -24,24 +24,26 @@ export function adminCommands(program: Command, config: ConfigLoader): void {
     .option('--participant <fspId>', 'the participant a participant-role token is bound to')
     .option('--expires-in-days <days>', 'lifetime in days (1-3650)', '90')
     .option('--json', 'machine-readable output')
-    .action(async (options: { name: string; role: string; participant?: string; expiresInDays: string; json?: boolean }) => {
-      const days = parseDays(options.expiresInDays);
-      if (options.name.trim() === '' || options.name.length > 100) {
-        throw new TrustloopError('ERR_VALIDATION', '--name must be 1-100 characters');
-      }
-      const created = await withApp(config, (app) =>
-        app.tokens.create(cliContext(), {
-          name: options.name,
-          role: options.role,
-          participantId: options.participant ?? null,
-          expiresAt: new Date(Date.now() + days * DAY_MS).toISOString(),
-        }),
-      );
-      if (options.json) return printJson({ token: created.token, tokenInfo: created.view });
-      writeOut(`token ${created.view.id} (${created.view.role}) expires ${created.view.expiresAt}`);
-      writeOut(created.token);
-      writeOut('Store it now: it is not shown again.');
-    });
+    .action(
+      async (options: { name: string; role: string; participant?: string; expiresInDays: string; json?: boolean }) => {
+        const days = parseDays(options.expiresInDays);
+        if (options.name.trim() === '' || options.name.length > 100) {
+          throw new TrustloopError('ERR_VALIDATION', '--name must be 1-100 characters');
+        }
+        const created = await withApp(config, (app) =>
+          app.tokens.create(cliContext(), {
+            name: options.name,
+            role: options.role,
+            participantId: options.participant ?? null,
+            expiresAt: new Date(Date.now() + days * DAY_MS).toISOString(),
+          }),
+        );
+        if (options.json) return printJson({ token: created.token, tokenInfo: created.view });
+        writeOut(`token ${created.view.id} (${created.view.role}) expires ${created.view.expiresAt}`);
+        writeOut(created.token);
+        writeOut('Store it now: it is not shown again.');
+      },
+    );
 
   token
     .command('list')
@@ -51,7 +53,15 @@ export function adminCommands(program: Command, config: ConfigLoader): void {
     .action(async (options: { all?: boolean; json?: boolean }) => {
       const tokens = await withApp(config, (app) => app.tokens.list(options.all ?? false));
       if (options.json) return printJson(tokens);
-      printTable(tokens as unknown as Record<string, unknown>[], ['id', 'name', 'role', 'participantId', 'expiresAt', 'lastUsedAt', 'revokedAt']);
+      printTable(tokens as unknown as Record<string, unknown>[], [
+        'id',
+        'name',
+        'role',
+        'participantId',
+        'expiresAt',
+        'lastUsedAt',
+        'revokedAt',
+      ]);
     });
 
   token
@@ -60,7 +70,8 @@ export function adminCommands(program: Command, config: ConfigLoader): void {
     .argument('<id>', 'token id (tok_…)')
     .option('--json', 'machine-readable output')
     .action(async (id: string, options: { json?: boolean }) => {
-      if (!/^tok_[a-z2-7]{16}$/.test(id)) throw new TrustloopError('ERR_VALIDATION', 'token id must look like tok_ followed by 16 characters');
+      if (!/^tok_[a-z2-7]{16}$/.test(id))
+        throw new TrustloopError('ERR_VALIDATION', 'token id must look like tok_ followed by 16 characters');
       const view = await withApp(config, (app) => app.tokens.revoke(cliContext(), id));
       if (options.json) return printJson(view);
       writeOut(`revoked ${view.id}`);

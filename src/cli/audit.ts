@@ -19,13 +19,21 @@ export function auditCommands(program: Command, config: ConfigLoader): void {
           action: 'audit.verify',
           resource: { type: 'audit-trail' },
           outcome: verification.ok ? 'success' : 'failure',
-          details: { checked: verification.checked, firstBadSeq: verification.firstBadSeq, reason: verification.reason },
+          details: {
+            checked: verification.checked,
+            firstBadSeq: verification.firstBadSeq,
+            reason: verification.reason,
+          },
         });
         return verification;
       });
       if (options.json) printJson(result);
-      else if (result.ok) writeOut(`audit chain intact: ${result.checked} events, head ${result.headSeq} ${result.headHash ?? '-'}`);
-      else writeErr(`audit chain BROKEN at sequence ${result.firstBadSeq} (${result.reason}); ${result.checked} events before it are intact`);
+      else if (result.ok)
+        writeOut(`audit chain intact: ${result.checked} events, head ${result.headSeq} ${result.headHash ?? '-'}`);
+      else
+        writeErr(
+          `audit chain BROKEN at sequence ${result.firstBadSeq} (${result.reason}); ${result.checked} events before it are intact`,
+        );
       if (!result.ok) process.exitCode = 1;
     });
 

@@ -26,16 +26,31 @@ export function participantCommands(program: Command, config: ConfigLoader): voi
     .option('--status <status>', 'active or suspended', 'active')
     .option('--contact <contact>', 'security contact "Name,email[,+phone]" (repeatable)', collectContact, [])
     .option('--json', 'machine-readable output')
-    .action(async (options: { id: string; name: string; kind: string; status: string; contact: SecurityContact[]; json?: boolean }) => {
-      const input = assertValid<CreateParticipant>(
-        CreateParticipant,
-        { id: options.id, name: options.name, kind: options.kind, status: options.status, securityContacts: options.contact },
-        'participant',
-      );
-      const created = await withApp(config, (app) => app.participants.create(cliContext(), input));
-      if (options.json) return printJson(created);
-      writeOut(`added ${created.kind} ${created.id} (${created.name})`);
-    });
+    .action(
+      async (options: {
+        id: string;
+        name: string;
+        kind: string;
+        status: string;
+        contact: SecurityContact[];
+        json?: boolean;
+      }) => {
+        const input = assertValid<CreateParticipant>(
+          CreateParticipant,
+          {
+            id: options.id,
+            name: options.name,
+            kind: options.kind,
+            status: options.status,
+            securityContacts: options.contact,
+          },
+          'participant',
+        );
+        const created = await withApp(config, (app) => app.participants.create(cliContext(), input));
+        if (options.json) return printJson(created);
+        writeOut(`added ${created.kind} ${created.id} (${created.name})`);
+      },
+    );
 
   participant
     .command('list')

@@ -28,7 +28,11 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       });
       const stop = async (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        await app.audit.record(systemContext(), { action: 'system.stop', resource: { type: 'service', id: 'trustloop-api' }, details: { signal } });
+        await app.audit.record(systemContext(), {
+          action: 'system.stop',
+          resource: { type: 'service', id: 'trustloop-api' },
+          details: { signal },
+        });
         await server.close();
         await app.close();
       };

@@ -39,6 +39,7 @@ export type Scope = { kind: 'all' } | { kind: 'participant'; participantId: stri
 export function scopeOf(actor: Actor): Scope {
   if (actor.participantId !== null) return { kind: 'participant', participantId: actor.participantId };
   // Fail closed: a participant role without its participant sees nothing rather than everything.
-  if (actor.role === 'participant') throw new TrustloopError('ERR_FORBIDDEN', 'participant token is not bound to a participant');
+  if (actor.role === 'participant')
+    throw new TrustloopError('ERR_FORBIDDEN', 'participant token is not bound to a participant');
   return { kind: 'all' };
 }

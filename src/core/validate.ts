@@ -27,7 +27,8 @@ export function describeValidation(context: string, issues: readonly Partial<Val
   if (issue.keyword === 'additionalProperties') {
     return `${where} has unknown field '${String(params.additionalProperty ?? '').slice(0, 64)}'`;
   }
-  if (issue.keyword === 'required') return `${where} is missing required field '${String(params.missingProperty ?? '')}'`;
+  if (issue.keyword === 'required')
+    return `${where} is missing required field '${String(params.missingProperty ?? '')}'`;
   return `${where} ${issue.message ?? 'is invalid'}`;
 }
 

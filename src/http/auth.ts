@@ -59,7 +59,10 @@ async function identify(app: App, request: FastifyRequest): Promise<void> {
   if (!SAFE_METHODS.has(request.method)) {
     const presented = request.headers[CSRF_HEADER];
     if (!app.sessions.csrfMatches(session, typeof presented === 'string' ? presented : undefined)) {
-      throw new TrustloopError('ERR_CSRF', `state-changing requests from the UI must carry a valid ${CSRF_HEADER} header`);
+      throw new TrustloopError(
+        'ERR_CSRF',
+        `state-changing requests from the UI must carry a valid ${CSRF_HEADER} header`,
+      );
     }
   }
   request.ctx.actor = session.actor;
@@ -75,7 +78,10 @@ async function auditDenial(
 ): Promise<void> {
   await app.audit.record(request.ctx, {
     action: 'access.denied',
-    resource: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`.slice(0, 200) },
+    resource: {
+      type: 'route',
+      id: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`.slice(0, 200),
+    },
     outcome: 'denied',
     errorCode: error.code,
     details: { permission: access?.permission ?? null, reason: error.message },

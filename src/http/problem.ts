@@ -58,14 +58,25 @@ export function toProblem(error: unknown, request: FastifyRequest): ProblemBody 
     if (error.status >= 500) logUnexpected(request, error);
     return problem(error.code, error.message, request.id);
   }
-  const fastifyError = error as Partial<FastifyError> & { validation?: Partial<ValidationIssue>[]; validationContext?: string };
+  const fastifyError = error as Partial<FastifyError> & {
+    validation?: Partial<ValidationIssue>[];
+    validationContext?: string;
+  };
   if (fastifyError.validation) {
-    return problem('ERR_VALIDATION', describeValidation(fastifyError.validationContext ?? 'request', fastifyError.validation), request.id);
+    return problem(
+      'ERR_VALIDATION',
+      describeValidation(fastifyError.validationContext ?? 'request', fastifyError.validation),
+      request.id,
+    );
   }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return problem(mapped, safeDetail(mapped, fastifyError), request.id);
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
-    return problem('ERR_MALFORMED_JSON', 'the request body is not valid JSON, or holds a forbidden key (__proto__, constructor)', request.id);
+    return problem(
+      'ERR_MALFORMED_JSON',
+      'the request body is not valid JSON, or holds a forbidden key (__proto__, constructor)',
+      request.id,
+    );
   }
   const byStatus = fastifyError.statusCode !== undefined ? STATUS_CODES[fastifyError.statusCode] : undefined;
   if (byStatus) return problem(byStatus, titleOf(byStatus), request.id);

@@ -6,7 +6,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type { App } from '../app.js';
 import { auditRoutes } from '../audit/routes.js';
 import type { Logger } from '../core/logger.js';
@@ -70,7 +76,8 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
       info: {
         title: 'Trustloop API',
         version: '1',
-        description: 'Trust platform of an instant-payments scheme. Errors are RFC 9457 problem+json with a stable code.',
+        description:
+          'Trust platform of an instant-payments scheme. Errors are RFC 9457 problem+json with a stable code.',
       },
       components: {
         securitySchemes: {
@@ -126,13 +133,22 @@ async function serveWebUi(server: FastifyInstance, webDir: string): Promise<void
     request.ctx ??= baseContext(request);
     const pathname = request.url.split('?')[0] ?? '/';
     const isPage = (request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/api/');
-    if (!isPage) return sendProblem(reply, problem('ERR_NOT_FOUND', `no route ${request.method} ${pathname.slice(0, 200)}`, request.id));
+    if (!isPage)
+      return sendProblem(
+        reply,
+        problem('ERR_NOT_FOUND', `no route ${request.method} ${pathname.slice(0, 200)}`, request.id),
+      );
     if (!hasUi) {
-      return sendProblem(reply, problem('ERR_NOT_FOUND', 'the web UI is not built; run `npm run build:web`', request.id));
+      return sendProblem(
+        reply,
+        problem('ERR_NOT_FOUND', 'the web UI is not built; run `npm run build:web`', request.id),
+      );
     }
     const file = pathname.slice(1);
     const isAsset = ASSET_PATH.test(file) && !file.split('/').includes('..') && isFileInside(webDir, file);
-    return reply.header('cache-control', isAsset ? 'public, max-age=3600' : 'no-store').sendFile(isAsset ? file : 'index.html');
+    return reply
+      .header('cache-control', isAsset ? 'public, max-age=3600' : 'no-store')
+      .sendFile(isAsset ? file : 'index.html');
   });
 }
 

@@ -17,7 +17,12 @@ export function participantRoutes(app: Api, participants: ParticipantService): v
     '/api/v1/participants',
     {
       config: { access: { permission: 'participants:read' } },
-      schema: { tags, summary: 'List participants visible to the caller', querystring: ParticipantQuery, response: { 200: ParticipantList } },
+      schema: {
+        tags,
+        summary: 'List participants visible to the caller',
+        querystring: ParticipantQuery,
+        response: { 200: ParticipantList },
+      },
     },
     (request) => participants.list(request.ctx, request.query),
   );

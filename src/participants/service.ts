@@ -4,8 +4,20 @@ import { scopeOf, type RequestContext } from '../core/context.js';
 import type { Database } from '../core/db/database.js';
 import { isUniqueViolation } from '../core/db/violations.js';
 import { conflict, notFound } from '../core/errors.js';
-import type { CreateParticipant, Participant, ParticipantQuery, SecurityContact, UpdateParticipant } from './schemas.js';
-import { findParticipant, insertParticipant, listParticipants, updateParticipant, type ParticipantRow } from './store.js';
+import type {
+  CreateParticipant,
+  Participant,
+  ParticipantQuery,
+  SecurityContact,
+  UpdateParticipant,
+} from './schemas.js';
+import {
+  findParticipant,
+  insertParticipant,
+  listParticipants,
+  updateParticipant,
+  type ParticipantRow,
+} from './store.js';
 
 /** The hub and its DFSPs. Later domains (PKI, incidents, responsibility matrix) hang off these ids. */
 export class ParticipantService {
@@ -33,12 +45,21 @@ export class ParticipantService {
           action: 'participant.create',
           resource: { type: 'participant', id: row.id },
           participantId: row.id,
-          details: { name: row.name, kind: row.kind, status: row.status, securityContacts: input.securityContacts ?? [] },
+          details: {
+            name: row.name,
+            kind: row.kind,
+            status: row.status,
+            securityContacts: input.securityContacts ?? [],
+          },
         });
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw conflict(input.kind === 'hub' ? `participant '${input.id}' exists, or the scheme already has a hub` : `participant '${input.id}' already exists`);
+        throw conflict(
+          input.kind === 'hub'
+            ? `participant '${input.id}' exists, or the scheme already has a hub`
+            : `participant '${input.id}' already exists`,
+        );
       }
       throw error;
     }
@@ -66,9 +87,15 @@ export class ParticipantService {
   }
 
   async replaceContacts(ctx: RequestContext, id: string, contacts: SecurityContact[]): Promise<Participant> {
-    return this.change(ctx, id, 'participant.contacts.replace', { security_contacts: JSON.stringify(contacts) }, {
-      securityContacts: contacts,
-    });
+    return this.change(
+      ctx,
+      id,
+      'participant.contacts.replace',
+      { security_contacts: JSON.stringify(contacts) },
+      {
+        securityContacts: contacts,
+      },
+    );
   }
 
   private async change(
@@ -79,7 +106,10 @@ export class ParticipantService {
     details: Record<string, unknown>,
   ): Promise<Participant> {
     const row = await this.database.transaction(async (tx) => {
-      const updated = await updateParticipant(tx, scopeOf(ctx.actor), id, { ...changes, updated_at: isoNow(this.clock) });
+      const updated = await updateParticipant(tx, scopeOf(ctx.actor), id, {
+        ...changes,
+        updated_at: isoNow(this.clock),
+      });
       if (!updated) throw notFound('participant', id);
       await this.audit.append(tx, ctx, { action, resource: { type: 'participant', id }, participantId: id, details });
       return updated;

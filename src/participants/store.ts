@@ -9,7 +9,8 @@ export type ParticipantRow = ParticipantsTable;
  * Every query applies this: a participant-scoped caller only ever matches its own row, even
  * through a route that forgot to check.
  */
-const ownRowOnly = (scope: Scope): string | undefined => (scope.kind === 'participant' ? scope.participantId : undefined);
+const ownRowOnly = (scope: Scope): string | undefined =>
+  scope.kind === 'participant' ? scope.participantId : undefined;
 
 export async function insertParticipant(tx: Tx, row: ParticipantRow): Promise<void> {
   await tx.insertInto('participants').values(row).execute();
@@ -42,9 +43,7 @@ export async function listParticipants(
   if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   const rows = await query.selectAll().orderBy('id').limit(filter.limit).offset(filter.offset).execute();
-  const { total } = await query
-    .select((eb) => eb.fn.countAll<number | string>().as('total'))
-    .executeTakeFirstOrThrow();
+  const { total } = await query.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
   return { rows, total: Number(total) };
 }
 

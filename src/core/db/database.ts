@@ -75,7 +75,9 @@ function openPostgres(connectionString: string, schema: string | undefined): Dat
   const types = {
     // bigint columns (audit sequence numbers) fit a JS number for the life of any deployment.
     getTypeParser: ((oid: number, format?: string) =>
-      oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      oid === INT8_OID
+        ? (value: string) => Number(value)
+        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({
     connectionString,

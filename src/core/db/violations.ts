@@ -3,7 +3,8 @@ interface DriverError {
   code?: unknown;
 }
 
-const codeOf = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as DriverError).code : undefined);
+const codeOf = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null ? (error as DriverError).code : undefined;
 
 export const isUniqueViolation = (error: unknown): boolean => {
   const code = codeOf(error);

@@ -22,10 +22,7 @@ const Whoami = Type.Object(
   { additionalProperties: false },
 );
 
-const Login = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+const Login = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 export function sessionRoutes(app: Api, sessions: SessionService, rateLimitPerMinute: number): void {
   app.post(
@@ -47,7 +44,11 @@ export function sessionRoutes(app: Api, sessions: SessionService, rateLimitPerMi
         .setCookie(SESSION_COOKIE, started.cookie, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires })
         .setCookie(CSRF_COOKIE, started.csrfToken, { httpOnly: false, sameSite: 'strict', secure, path: '/', expires })
         .header('cache-control', 'no-store');
-      return { actor: started.actor, permissions: permissionsOf(started.actor.role ?? ''), expiresAt: started.expiresAt };
+      return {
+        actor: started.actor,
+        permissions: permissionsOf(started.actor.role ?? ''),
+        expiresAt: started.expiresAt,
+      };
     },
   );
 

@@ -72,10 +72,14 @@ export class SessionService {
     const actor = actorOf(token, 'session');
     await this.database.transaction(async (tx) => {
       await insertSession(tx, session);
-      await this.audit.append(tx, { ...ctx, actor }, {
-        action: 'session.login',
-        resource: { type: 'session', id: session.id },
-      });
+      await this.audit.append(
+        tx,
+        { ...ctx, actor },
+        {
+          action: 'session.login',
+          resource: { type: 'session', id: session.id },
+        },
+      );
     });
     return { cookie: `${session.id}.${secret}`, csrfToken, expiresAt: session.expires_at, actor };
   }
@@ -83,13 +87,24 @@ export class SessionService {
   /** The live session behind a cookie value, or undefined; expired sessions and revoked tokens end it. */
   async resolve(cookie: string): Promise<ActiveSession | undefined> {
     const [id, secret, extra] = cookie.split('.');
-    const wellFormed = extra === undefined && id !== undefined && ID_REGEX.test(id) && secret !== undefined && isWellFormedSecret(secret);
+    const wellFormed =
+      extra === undefined &&
+      id !== undefined &&
+      ID_REGEX.test(id) &&
+      secret !== undefined &&
+      isWellFormedSecret(secret);
     const session = wellFormed ? await findSession(this.database.db, id) : undefined;
     const matches = secretMatches(wellFormed ? secret : 'x', session?.secret_hash ?? DECOY_HASH);
-    if (!session || !matches || session.revoked_at !== null || session.expires_at <= isoNow(this.clock)) return undefined;
+    if (!session || !matches || session.revoked_at !== null || session.expires_at <= isoNow(this.clock))
+      return undefined;
     const token = await findToken(this.database.db, session.token_id);
     if (!token || !this.tokens.isUsable(token)) return undefined;
-    return { id: session.id, actor: actorOf(token, 'session'), expiresAt: session.expires_at, csrfHash: session.csrf_hash };
+    return {
+      id: session.id,
+      actor: actorOf(token, 'session'),
+      expiresAt: session.expires_at,
+      csrfHash: session.csrf_hash,
+    };
   }
 
   async end(ctx: RequestContext, sessionId: string): Promise<void> {
@@ -103,4 +118,3 @@ export class SessionService {
     return presented !== undefined && isWellFormedSecret(presented) && secretMatches(presented, session.csrfHash);
   }
 }
-

@@ -13,5 +13,10 @@ export async function findSession(db: Kysely<DB>, id: string): Promise<SessionRo
 }
 
 export async function endSession(tx: Tx, id: string, at: string): Promise<void> {
-  await tx.updateTable('sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  await tx
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
 }

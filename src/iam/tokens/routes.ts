@@ -10,7 +10,12 @@ export function tokenRoutes(app: Api, tokens: TokenService): void {
     '/api/v1/tokens',
     {
       config: { access: { permission: 'tokens:read' } },
-      schema: { tags, summary: 'List API tokens (never their secrets)', querystring: TokenQuery, response: { 200: TokenList } },
+      schema: {
+        tags,
+        summary: 'List API tokens (never their secrets)',
+        querystring: TokenQuery,
+        response: { 200: TokenList },
+      },
     },
     async (request) => ({ items: await tokens.list(request.query.includeRevoked ?? false) }),
   );
@@ -19,13 +24,21 @@ export function tokenRoutes(app: Api, tokens: TokenService): void {
     '/api/v1/tokens',
     {
       config: { access: { permission: 'tokens:write' } },
-      schema: { tags, summary: 'Create an API token; its secret is returned once', body: CreateToken, response: { 201: CreatedToken } },
+      schema: {
+        tags,
+        summary: 'Create an API token; its secret is returned once',
+        body: CreateToken,
+        response: { 201: CreatedToken },
+      },
     },
     async (request, reply) => {
       const { name, role, participantId, expiresInDays } = request.body;
       const expiresAt = new Date(Date.now() + (expiresInDays ?? 90) * DAY_MS).toISOString();
       const created = await tokens.create(request.ctx, { name, role, participantId: participantId ?? null, expiresAt });
-      return reply.code(201).header('cache-control', 'no-store').send({ token: created.token, tokenInfo: created.view });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ token: created.token, tokenInfo: created.view });
     },
   );
 
@@ -42,7 +55,12 @@ export function tokenRoutes(app: Api, tokens: TokenService): void {
     '/api/v1/tokens/:id',
     {
       config: { access: { permission: 'tokens:write' } },
-      schema: { tags, summary: 'Revoke an API token (its sessions end too)', params: TokenParams, response: { 200: TokenView } },
+      schema: {
+        tags,
+        summary: 'Revoke an API token (its sessions end too)',
+        params: TokenParams,
+        response: { 200: TokenView },
+      },
     },
     (request) => tokens.revoke(request.ctx, request.params.id),
   );

@@ -83,7 +83,9 @@ export class TokenService {
   async revoke(ctx: RequestContext, id: string): Promise<TokenView> {
     await this.database.transaction(async (tx) => {
       if (!(await markRevoked(tx, id, isoNow(this.clock), ctx.actor.id))) {
-        throw (await findToken(tx, id)) ? new TrustloopError('ERR_CONFLICT', `token '${id}' is already revoked`) : notFound('token', id);
+        throw (await findToken(tx, id))
+          ? new TrustloopError('ERR_CONFLICT', `token '${id}' is already revoked`)
+          : notFound('token', id);
       }
       await this.audit.append(tx, ctx, { action: 'token.revoke', resource: { type: 'token', id } });
     });
@@ -98,7 +100,12 @@ export class TokenService {
   async authenticate(presented: string): Promise<{ actor: Actor; row: TokenRow }> {
     const [prefix, id, secret, extra] = presented.split('.');
     const wellFormed =
-      prefix === TOKEN_PREFIX && extra === undefined && id !== undefined && ID_REGEX.test(id) && secret !== undefined && isWellFormedSecret(secret);
+      prefix === TOKEN_PREFIX &&
+      extra === undefined &&
+      id !== undefined &&
+      ID_REGEX.test(id) &&
+      secret !== undefined &&
+      isWellFormedSecret(secret);
     const row = wellFormed ? await findToken(this.database.db, id) : undefined;
     const matches = secretMatches(wellFormed ? secret : 'x', row?.secret_hash ?? DECOY_HASH);
     if (!row || !matches || !this.isUsable(row)) {

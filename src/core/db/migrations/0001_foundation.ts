@@ -29,10 +29,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('last_used_at', 'text')
     .addColumn('revoked_at', 'text')
     .addColumn('revoked_by', 'text')
-    .addCheckConstraint(
-      'api_tokens_participant_binding',
-      sql`(role = 'participant') = (participant_id is not null)`,
-    )
+    .addCheckConstraint('api_tokens_participant_binding', sql`(role = 'participant') = (participant_id is not null)`)
     .execute();
 
   await db.schema
