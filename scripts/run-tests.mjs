@@ -1,17 +1,18 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ in one node:test run through tsx, so the closing
-// "# pass / # fail" lines count the whole suite. Extra arguments narrow the file list.
+// Runs every *.test.ts under src/ and test/ in one node:test run through tsx, so one summary
+// counts the whole suite; ends with "N passed, N failed". Arguments narrow the file list.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const roots = ['src', 'test'];
 const filters = process.argv.slice(2);
+const tapFile = path.join('.tmp', 'test-results.tap');
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return name === 'node_modules' ? [] : find(full);
+    if (statSync(full).isDirectory()) return find(full);
     return /\.test\.tsx?$/.test(name) ? [full] : [];
   });
 }
@@ -21,9 +22,23 @@ if (files.length === 0) {
   process.stderr.write('no test files matched\n');
   process.exit(1);
 }
+mkdirSync('.tmp', { recursive: true });
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: process.env },
 );
+const tap = readFileSync(tapFile, 'utf8');
+const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+process.stdout.write(`\n${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`);
 process.exit(result.status ?? 1);

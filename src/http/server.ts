@@ -48,6 +48,8 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   server.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON only; a text body is refused with 415 rather than parsed as a string.
+  server.removeContentTypeParser('text/plain');
   server.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -115,11 +117,16 @@ function declareRoute(route: RouteOptions): void {
   const response = (schema.response ??= {}) as Record<string, unknown>;
   response['4xx'] ??= Problem;
   response['5xx'] ??= Problem;
-  if (!('public' in access)) {
-    (schema as Record<string, unknown>).security = [{ bearerToken: [] }, { sessionCookie: [] }];
-    const description = `Requires permission \`${access.permission}\`.`;
-    schema.description = schema.description ? `${schema.description}\n\n${description}` : description;
+  const extensions = schema as Record<string, unknown>;
+  if ('public' in access) {
+    extensions['x-public'] = true;
+    return;
   }
+  // Machine-readable for clients and for the access-control tests that walk /openapi.json.
+  extensions['x-permission'] = access.permission;
+  extensions.security = [{ bearerToken: [] }, { sessionCookie: [] }];
+  const description = `Requires permission \`${access.permission}\`.`;
+  schema.description = schema.description ? `${schema.description}\n\n${description}` : description;
 }
 
 /**

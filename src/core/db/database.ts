@@ -12,6 +12,8 @@ export type Tx = Kysely<DB>;
 
 export interface Database {
   readonly engine: Engine;
+  /** The PostgreSQL schema in use when not the default one. */
+  readonly schema?: string | undefined;
   /** For reads outside a transaction. Writes go through `transaction`. */
   readonly db: Kysely<DB>;
   /**
@@ -90,6 +92,7 @@ function openPostgres(connectionString: string, schema: string | undefined): Dat
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine: 'postgres',
+    schema,
     db,
     transaction: (work) => db.transaction().execute(work),
     ping: async () => {

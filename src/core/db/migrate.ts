@@ -23,7 +23,12 @@ export interface MigrationReport {
 
 /** Applies every pending migration; throws if one fails (its transaction is rolled back). */
 export async function migrateToLatest(database: Database): Promise<MigrationReport> {
-  const migrator = new Migrator({ db: database.db, provider: providerFor(database) });
+  const migrator = new Migrator({
+    db: database.db,
+    provider: providerFor(database),
+    // Kysely looks for its bookkeeping tables across schemas; pin them to ours.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { forEachEngine } from '../../test/support/engines.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+
+forEachEngine('http surface', (engine) => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer(engine, { bodyLimitBytes: 4096 });
+  });
+  after(() => t.close());
+
+  it('serves liveness, readiness and an OpenAPI 3.1 document without a token', async () => {
+    assert.deepEqual((await t.request({ method: 'GET', url: '/healthz', as: 'none' })).json(), { status: 'ok' });
+    assert.deepEqual((await t.request({ method: 'GET', url: '/readyz', as: 'none' })).json(), { status: 'ready' });
+    const openapi = await t.request({ method: 'GET', url: '/openapi.json', as: 'none' });
+    assert.equal(openapi.json().openapi, '3.1.0');
+    const participants = openapi.json().paths['/api/v1/participants'].post;
+    assert.equal(participants['x-permission'], 'participants:write');
+    assert.ok(participants.responses['4XX'] ?? participants.responses['4xx']);
+  });
+
+  it('exposes Prometheus metrics to permitted roles only', async () => {
+    assert.equal((await t.request({ method: 'GET', url: '/metrics', as: 'leadership' })).statusCode, 403);
+    const metrics = await t.request({ method: 'GET', url: '/metrics', as: 'auditor' });
+    assert.equal(metrics.statusCode, 200);
+    assert.match(metrics.body, /trustloop_http_requests_total\{method="GET",route="\/readyz",status="200"\} \d+/);
+    assert.match(metrics.body, /trustloop_http_request_duration_seconds_bucket/);
+  });
+
+  it('answers problems as RFC 9457 problem+json with a stable code and the request id', async () => {
+    const missing = await t.request({ method: 'GET', url: '/api/v1/nothing-here' });
+    assert.equal(missing.statusCode, 404);
+    assert.match(String(missing.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(missing.json().code, 'ERR_NOT_FOUND');
+    assert.equal(missing.json().instance, missing.headers['x-request-id']);
+
+    const malformed = await t.request({
+      method: 'POST',
+      url: '/api/v1/participants',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"id":',
+    });
+    assert.equal(malformed.json().code, 'ERR_MALFORMED_JSON');
+
+    const poisoned = await t.request({
+      method: 'POST',
+      url: '/api/v1/participants',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"id":"p1","name":"n","kind":"dfsp","__proto__":{"admin":true}}',
+    });
+    assert.equal(poisoned.statusCode, 400);
+
+    const wrongType = await t.request({
+      method: 'POST',
+      url: '/api/v1/participants',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'id=p1',
+    });
+    assert.equal(wrongType.statusCode, 415);
+    assert.equal(wrongType.json().code, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+
+    const huge = await t.request({
+      method: 'POST',
+      url: '/api/v1/participants',
+      payload: { id: 'p1', name: 'x'.repeat(5000), kind: 'dfsp' },
+    });
+    assert.equal(huge.statusCode, 413);
+    assert.equal(huge.json().code, 'ERR_PAYLOAD_TOO_LARGE');
+
+    const badQuery = await t.request({ method: 'GET', url: '/api/v1/participants?limit=ten' });
+    assert.equal(badQuery.statusCode, 400);
+    assert.equal(badQuery.json().detail, 'querystring/limit must be integer');
+  });
+
+  it('sets security headers', async () => {
+    const response = await t.request({ method: 'GET', url: '/healthz', as: 'none' });
+    assert.match(String(response.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
+  });
+
+  it('rate-limits the unauthenticated login route', async () => {
+    const limited = await startTestServer(engine, { publicRateLimitPerMinute: 3 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const response = await limited.request({
+          method: 'POST',
+          url: '/api/v1/session',
+          as: 'none',
+          payload: { token: 'tl.x' },
+        });
+        statuses.push(response.statusCode);
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
