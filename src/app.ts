@@ -18,13 +18,15 @@ export interface App {
 }
 
 export interface OpenAppOptions {
-  /** PostgreSQL schema to live in (tests give each run its own). */
-  schema?: string;
   migrate?: boolean;
 }
 
 export async function openApp(config: Config, options: OpenAppOptions = {}): Promise<App> {
-  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, schema: options.schema });
+  const database = openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+  });
   try {
     if (options.migrate !== false) await migrateToLatest(database);
   } catch (error) {

@@ -45,7 +45,11 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
     .description('apply pending database migrations and exit')
     .action(async () => {
       const config = loadConfig();
-      const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+      const database = openDatabase({
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        schema: config.databaseSchema,
+      });
       try {
         const { applied } = await migrateToLatest(database);
         writeOut(applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date');

@@ -11,6 +11,7 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
   logLevel: LogLevel;
   bodyLimitBytes: number;
   sessionTtlMinutes: number;
@@ -69,6 +70,12 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     env: 'DATABASE_URL',
     parse: text(/^postgres(ql)?:\/\/\S+$/),
     expected: 'a postgres:// URL (leave unset for embedded SQLite)',
+    fallback: () => undefined,
+  },
+  databaseSchema: {
+    env: 'TRUSTLOOP_DATABASE_SCHEMA',
+    parse: text(/^[a-z_][a-z0-9_]{0,62}$/),
+    expected: 'a PostgreSQL schema name (lowercase letters, digits, _)',
     fallback: () => undefined,
   },
   logLevel: {

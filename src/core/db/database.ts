@@ -29,7 +29,7 @@ export interface Database {
 export interface DatabaseOptions {
   dataDir: string;
   databaseUrl?: string | undefined;
-  /** PostgreSQL schema to use (tests isolate themselves in one schema each). */
+  /** PostgreSQL schema to live in (TRUSTLOOP_DATABASE_SCHEMA); tests give each app its own. */
   schema?: string | undefined;
 }
 

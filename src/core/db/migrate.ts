@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as foundation from './migrations/0001_foundation.js';
 
@@ -23,11 +23,12 @@ export interface MigrationReport {
 
 /** Applies every pending migration; throws if one fails (its transaction is rolled back). */
 export async function migrateToLatest(database: Database): Promise<MigrationReport> {
+  if (database.schema) await sql`create schema if not exists ${sql.id(database.schema)}`.execute(database.db);
   const migrator = new Migrator({
     db: database.db,
     provider: providerFor(database),
     // Kysely looks for its bookkeeping tables across schemas; pin them to ours.
-    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+    ...(database.engine === 'postgres' ? { migrationTableSchema: database.schema ?? 'public' } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

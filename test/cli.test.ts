@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { forEachEngine, openTestApp, TEST_DATABASE_URL, type EngineName, type TestApp } from './support/engines.js';
+
+const BIN = path.resolve('bin/trustloop.mjs');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment that points the CLI at the test app's own store on either engine. */
+function storeEnv(engine: EngineName, app: TestApp): Record<string, string> {
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TRUSTLOOP_LOG_LEVEL: 'silent' };
+  if (engine === 'sqlite') return { ...base, TRUSTLOOP_DATA_DIR: app.config.dataDir };
+  return { ...base, DATABASE_URL: TEST_DATABASE_URL!, TRUSTLOOP_DATABASE_SCHEMA: app.database.schema! };
+}
+
+function cli(env: Record<string, string>, ...args: string[]): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+it('stops on invalid configuration with one line naming the setting', () => {
+  const env = { PATH: process.env.PATH ?? '', TRUSTLOOP_PORT: 'eighty' };
+  const run = cli(env, 'participant', 'list');
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr.trim(), 'trustloop: ERR_CONFIG: TRUSTLOOP_PORT must be an integer 0-65535');
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'trustloop-config-'));
+  const file = path.join(dir, 'trustloop.json');
+  writeFileSync(file, JSON.stringify({ port: 8080, colour: 'blue' }));
+  const unknown = cli({ PATH: process.env.PATH ?? '', TRUSTLOOP_CONFIG: file }, 'participant', 'list');
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stderr.trim(), 'trustloop: ERR_CONFIG: config file key "colour" is not a known setting');
+  writeFileSync(file, JSON.stringify({ logLevel: 'loud' }));
+  const badValue = cli({ PATH: process.env.PATH ?? '', TRUSTLOOP_CONFIG: file }, 'participant', 'list');
+  assert.match(badValue.stderr, /config file key "logLevel" must be one of fatal, error/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('prints the initial admin token on the first start only', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trustloop-serve-'));
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TRUSTLOOP_DATA_DIR: dataDir,
+    TRUSTLOOP_PORT: '0',
+    TRUSTLOOP_LOG_LEVEL: 'silent',
+  };
+  const first = await serveUntilListening(env);
+  const token = /tl\.tok_[a-z2-7]{16}\.[A-Za-z0-9_-]{43}/.exec(first)?.[0];
+  assert.ok(token, `no token in: ${first}`);
+  const second = await serveUntilListening(env);
+  assert.doesNotMatch(second, /tl\.tok_/);
+  const list = cli(env, 'admin', 'token', 'list', '--json');
+  assert.equal(JSON.parse(list.stdout)[0].role, 'admin');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Starts `trustloop serve`, waits for its system.start audit event, stops it, returns stdout. */
+async function serveUntilListening(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, TRUSTLOOP_LOG_LEVEL: 'info' } });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const deadline = Date.now() + 20_000;
+  while (!stdout.includes('Server listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return stdout;
+}
+
+forEachEngine('trustloop CLI', (engine) => {
+  let app: TestApp;
+  let env: Record<string, string>;
+
+  before(async () => {
+    app = await openTestApp(engine);
+    env = storeEnv(engine, app);
+  });
+  after(() => app.close());
+
+  it('adds and lists participants, refusing a bad FspId with exit 2', () => {
+    const added = cli(
+      env,
+      'participant',
+      'add',
+      '--id',
+      'dfsp.cli',
+      '--name',
+      'CLI Bank',
+      '--contact',
+      'SOC,soc@cli.example,+255700000002',
+      '--json',
+    );
+    assert.equal(added.status, 0, added.stderr);
+    assert.equal(JSON.parse(added.stdout).securityContacts[0].phone, '+255700000002');
+    const bad = cli(env, 'participant', 'add', '--id', '../../etc', '--name', 'x');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^trustloop: ERR_VALIDATION: participant\/id must match pattern/);
+    const list = cli(env, 'participant', 'list');
+    assert.match(list.stdout, /dfsp\.cli\s+CLI Bank\s+dfsp\s+active\s+1/);
+    const unknownKind = cli(env, 'participant', 'add', '--id', 'p2', '--name', 'x', '--kind', 'bank');
+    assert.equal(unknownKind.status, 2);
+  });
+
+  it('creates, lists and revokes tokens, printing the secret once', () => {
+    const created = cli(env, 'admin', 'token', 'create', '--name', 'ops', '--role', 'security-officer', '--json');
+    assert.equal(created.status, 0, created.stderr);
+    const { token, tokenInfo } = JSON.parse(created.stdout);
+    assert.match(token, /^tl\.tok_/);
+    const list = cli(env, 'admin', 'token', 'list');
+    assert.match(list.stdout, new RegExp(`${tokenInfo.id}\\s+ops\\s+security-officer`));
+    assert.ok(!list.stdout.includes(token.split('.')[2]));
+    assert.equal(cli(env, 'admin', 'token', 'revoke', tokenInfo.id).status, 0);
+    const again = cli(env, 'admin', 'token', 'revoke', tokenInfo.id);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /ERR_CONFLICT/);
+    assert.equal(cli(env, 'admin', 'token', 'create', '--name', 'x', '--role', 'emperor').status, 2);
+    assert.equal(
+      cli(env, 'admin', 'token', 'create', '--name', 'x', '--role', 'admin', '--expires-in-days', '-1').status,
+      2,
+    );
+    assert.equal(cli(env, 'admin', 'token', 'revoke', "'; drop table api_tokens; --").status, 2);
+  });
+
+  it('exports the trail and verifies it, exiting 1 naming the first bad sequence number', async () => {
+    const ok = cli(env, 'audit', 'verify', '--json');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).ok, true);
+
+    const exportDir = mkdtempSync(path.join(tmpdir(), 'trustloop-export-'));
+    const file = path.join(exportDir, 'audit.ndjson');
+    assert.equal(cli(env, 'audit', 'export', '--output', file).status, 0);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.ok(lines.length >= 5);
+    assert.deepEqual(
+      lines.map((e) => e.seq),
+      lines.map((_, i) => i + 1),
+    );
+    assert.equal(cli(env, 'audit', 'export', '--output', file).status, 2, 'overwrote an existing export');
+    rmSync(exportDir, { recursive: true, force: true });
+
+    await app.rawSql(
+      (engine === 'sqlite'
+        ? 'drop trigger audit_events_no_update;'
+        : 'alter table audit_events disable trigger audit_events_no_rewrite;') +
+        " update audit_events set actor_id = 'someone-else' where seq = 2",
+    );
+    const broken = cli(env, 'audit', 'verify');
+    assert.equal(broken.status, 1);
+    assert.match(broken.stderr, /audit chain BROKEN at sequence 2 \(hash-mismatch\)/);
+  });
+});
