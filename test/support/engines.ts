@@ -57,7 +57,7 @@ export async function openTestApp(engine: EngineName, overrides: Partial<Config>
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
-  const app = await openApp(testConfig({ databaseUrl: TEST_DATABASE_URL, ...overrides }), { schema });
+  const app = await openApp(testConfig({ databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, ...overrides }));
   return {
     ...app,
     engine,

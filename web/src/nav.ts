@@ -1,0 +1,24 @@
+import type { ComponentType } from 'react';
+import { AuditPage } from './audit/AuditPage.js';
+import { ParticipantsPage } from './participants/ParticipantsPage.js';
+
+export interface NavEntry {
+  /** The page's URL; paths below it belong to the page too. */
+  path: string;
+  label: string;
+  /** What the caller must hold to see the entry and open the page. */
+  permission: string;
+  page: ComponentType;
+}
+
+/**
+ * Every page of the UI, in menu order. A domain adds its page by appending one entry here; the
+ * navigation and the routes are both built from this list.
+ */
+export const NAV_ENTRIES: readonly NavEntry[] = [
+  { path: '/participants', label: 'Participants', permission: 'participants:read', page: ParticipantsPage },
+  { path: '/audit', label: 'Audit trail', permission: 'audit:read', page: AuditPage },
+];
+
+export const entriesFor = (permissions: readonly string[]): NavEntry[] =>
+  NAV_ENTRIES.filter((entry) => permissions.includes(entry.permission));
