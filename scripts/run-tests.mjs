@@ -2,12 +2,12 @@
 // Runs every *.test.ts under src/ and test/ in one node:test run through tsx, so one summary
 // counts the whole suite; ends with "N passed, N failed". Arguments narrow the file list.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const roots = ['src', 'test'];
 const filters = process.argv.slice(2);
-const tapFile = path.join('.tmp', 'test-results.tap');
+const tapFile = path.join('.tmp', `test-results-${process.pid}.tap`);
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -39,6 +39,9 @@ const result = spawnSync(
   { stdio: 'inherit', env: process.env },
 );
 const tap = readFileSync(tapFile, 'utf8');
+rmSync(tapFile);
 const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-process.stdout.write(`\n${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped\n`);
+// A test cancelled by a failing hook did not pass: count it with the failures.
+const failed = count('fail') + count('cancelled');
+process.stdout.write(`\n${count('pass')} passed, ${failed} failed, ${count('skipped')} skipped\n`);
 process.exit(result.status ?? 1);

@@ -46,4 +46,10 @@ function describeUnexpected(error: unknown): string {
     : 'unexpected error; run with TRUSTLOOP_LOG_LEVEL=debug for details';
 }
 
+// A reader that stops early (`trustloop audit export | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 await main(process.argv);

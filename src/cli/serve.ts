@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { openApp, type App } from '../app.js';
 import { systemContext } from '../core/context.js';
@@ -62,7 +65,9 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
     .command('openapi')
     .description('print the OpenAPI 3.1 document')
     .action(async () => {
-      const app = await openApp(loadConfig());
+      // The document needs no data: build the server over a throwaway embedded store.
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'trustloop-openapi-'));
+      const app = await openApp({ ...loadConfig(), dataDir, databaseUrl: undefined });
       try {
         const server = await buildServer(app, createLogger('silent'));
         await server.ready();
@@ -70,6 +75,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
         await server.close();
       } finally {
         await app.close();
+        rmSync(dataDir, { recursive: true, force: true });
       }
     });
 }

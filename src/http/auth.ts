@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context.js';
 import { TrustloopError } from '../core/errors.js';
 import { roleAllows, type Permission } from '../iam/permissions.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../iam/sessions/routes.js';
+import { FixedWindowCounter } from './throttle.js';
 
 const ANONYMOUS = { type: 'anonymous', id: 'anonymous', role: null, participantId: null } as const;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -25,6 +26,8 @@ export function baseContext(request: FastifyRequest): RequestContext {
  * to the audit trail before the answer leaves; if that write fails the request fails with 503.
  */
 export function authenticateRequest(app: App) {
+  const failures = new FixedWindowCounter();
+  const limit = app.config.publicRateLimitPerMinute;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.ctx = baseContext(request);
     request.sessionId = null;
@@ -39,8 +42,16 @@ export function authenticateRequest(app: App) {
         throw new TrustloopError('ERR_FORBIDDEN', `your role does not grant '${access.permission}'`);
       }
     } catch (error) {
-      if (error instanceof TrustloopError) await auditDenial(app, request, error, access);
-      throw error;
+      if (!(error instanceof TrustloopError)) throw error;
+      // Failed authentication is rate-limited per address: it bounds token guessing and keeps an
+      // anonymous flood from growing the audit trail without end. The first refusal is audited.
+      const count = error.code === 'ERR_UNAUTHENTICATED' ? failures.hit(request.ip) : 0;
+      const throttled = count > limit;
+      const refusal = throttled
+        ? new TrustloopError('ERR_RATE_LIMITED', 'too many failed authentications from this address; retry in a minute')
+        : error;
+      if (count <= limit + 1) await auditDenial(app, request, refusal, access);
+      throw refusal;
     }
   };
 }

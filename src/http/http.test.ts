@@ -80,20 +80,25 @@ forEachEngine('http surface', (engine) => {
     assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
   });
 
-  it('rate-limits the unauthenticated login route', async () => {
+  it('rate-limits the login route and failed authentication, auditing the first refusal only', async () => {
     const limited = await startTestServer(engine, { publicRateLimitPerMinute: 3 });
     try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 5; i += 1) {
-        const response = await limited.request({
-          method: 'POST',
-          url: '/api/v1/session',
-          as: 'none',
-          payload: { token: 'tl.x' },
-        });
-        statuses.push(response.statusCode);
-      }
-      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      const send = async (options: Parameters<TestServer['request']>[0]) => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i += 1) statuses.push((await limited.request(options)).statusCode);
+        return statuses;
+      };
+      const login = await send({ method: 'POST', url: '/api/v1/session', as: 'none', payload: { token: 'tl.x' } });
+      assert.deepEqual(login, [401, 401, 401, 429, 429]);
+
+      const denialsBefore = (await limited.app.audit.list({ limit: 500, action: 'access.denied' })).length;
+      const anonymous = await send({ method: 'GET', url: '/api/v1/participants', as: 'none' });
+      assert.deepEqual(anonymous, [401, 401, 401, 429, 429]);
+      const denials = await limited.app.audit.list({ limit: 500, action: 'access.denied' });
+      assert.equal(denials.length - denialsBefore, 4);
+      assert.equal(denials[0]!.errorCode, 'ERR_RATE_LIMITED');
+      const permitted = await limited.request({ method: 'GET', url: '/api/v1/participants', as: 'auditor' });
+      assert.equal(permitted.statusCode, 200, 'a valid token must still work from a throttled address');
     } finally {
       await limited.close();
     }

@@ -106,6 +106,11 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   return server;
 }
 
+const PROBLEM_RESPONSE = {
+  description: 'RFC 9457 problem details',
+  content: { 'application/problem+json': { schema: Problem } },
+};
+
 /**
  * Checked for every route as it is added: no access declaration, no route (deny by default).
  * Also gives every route the problem+json error responses and its security in the OpenAPI document.
@@ -115,8 +120,8 @@ function declareRoute(route: RouteOptions): void {
   if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access`);
   const schema = (route.schema ??= {});
   const response = (schema.response ??= {}) as Record<string, unknown>;
-  response['4xx'] ??= Problem;
-  response['5xx'] ??= Problem;
+  response['4xx'] ??= PROBLEM_RESPONSE;
+  response['5xx'] ??= PROBLEM_RESPONSE;
   const extensions = schema as Record<string, unknown>;
   if ('public' in access) {
     extensions['x-public'] = true;
@@ -126,7 +131,10 @@ function declareRoute(route: RouteOptions): void {
   extensions['x-permission'] = access.permission;
   extensions.security = [{ bearerToken: [] }, { sessionCookie: [] }];
   const description = `Requires permission \`${access.permission}\`.`;
-  schema.description = schema.description ? `${schema.description}\n\n${description}` : description;
+  // Fastify hands the HEAD twin of a GET route the same schema object: add the line once.
+  if (!schema.description?.includes(description)) {
+    schema.description = schema.description ? `${schema.description}\n\n${description}` : description;
+  }
 }
 
 /**
@@ -135,7 +143,7 @@ function declareRoute(route: RouteOptions): void {
  */
 async function serveWebUi(server: FastifyInstance, webDir: string): Promise<void> {
   const hasUi = existsSync(path.join(webDir, 'index.html'));
-  if (hasUi) await server.register(fastifyStatic, { root: path.resolve(webDir), serve: false });
+  if (hasUi) await server.register(fastifyStatic, { root: path.resolve(webDir), serve: false, cacheControl: false });
   server.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
     request.ctx ??= baseContext(request);
     const pathname = request.url.split('?')[0] ?? '/';
@@ -153,8 +161,10 @@ async function serveWebUi(server: FastifyInstance, webDir: string): Promise<void
     }
     const file = pathname.slice(1);
     const isAsset = ASSET_PATH.test(file) && !file.split('/').includes('..') && isFileInside(webDir, file);
+    // Vite names every file under assets/ by its content hash, so those never change.
+    const immutable = isAsset && file.startsWith('assets/');
     return reply
-      .header('cache-control', isAsset ? 'public, max-age=3600' : 'no-store')
+      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       .sendFile(isAsset ? file : 'index.html');
   });
 }

@@ -23,6 +23,12 @@ const csrfHeader: Middleware = {
   },
 };
 
+/**
+ * The session cookie itself is HttpOnly; its readable CSRF twin is set and cleared with it, so its
+ * presence says whether asking the server "who am I" can succeed at all.
+ */
+export const mayHaveSession = (): boolean => readCookie(CSRF_COOKIE) !== undefined;
+
 /** The typed Trustloop API client; paths, parameters and bodies are checked against the OpenAPI document. */
 export const api = createClient<paths>({ credentials: 'same-origin' });
 api.use(csrfHeader);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api } from '../api/client.js';
+import { api, mayHaveSession } from '../api/client.js';
 import { ApiError, unwrap } from '../api/errors.js';
 import type { Whoami } from '../api/types.js';
 
@@ -7,6 +7,8 @@ export const SESSION_KEY = ['session'] as const;
 
 /** Who is logged in, or null when nobody is (the server answers 401). */
 async function fetchSession(): Promise<Whoami | null> {
+  // Without a session there is nothing to ask, and asking would only add a denial to the audit trail.
+  if (!mayHaveSession()) return null;
   try {
     return await unwrap(api.GET('/api/v1/session'));
   } catch (error) {
