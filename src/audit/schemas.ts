@@ -45,7 +45,7 @@ export const AuditQuery = Type.Object(
     outcome: Type.Optional(Outcome),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
-    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+    beforeSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   },
   { additionalProperties: false },
@@ -57,7 +57,10 @@ export const AuditEventList = Type.Object(
   { additionalProperties: false },
 );
 
-export const AuditSeqParams = Type.Object({ seq: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const AuditSeqParams = Type.Object(
+  { seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+);
 
 export const Verification = Type.Object(
   {

@@ -73,6 +73,44 @@ forEachEngine('http surface', (engine) => {
     assert.equal(badQuery.json().detail, 'querystring/limit must be integer');
   });
 
+  it('refuses text no column should hold: invalid UTF-8, U+0000, lone surrogates, bad URLs', async () => {
+    const invalidUtf8 = Buffer.concat([
+      Buffer.from('{"id":"u1","name":"a'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","kind":"dfsp"}'),
+    ]);
+    const bytes = await t.request({
+      method: 'POST',
+      url: '/api/v1/participants',
+      headers: { 'content-type': 'application/json' },
+      payload: invalidUtf8,
+    });
+    assert.equal(bytes.statusCode, 400);
+    assert.equal(bytes.json().detail, 'the request body is not valid UTF-8');
+    const nul = await t.request({
+      method: 'POST',
+      url: '/api/v1/participants',
+      payload: { id: 'u1', name: 'a\u0000b', kind: 'dfsp' },
+    });
+    assert.equal(nul.json().detail, 'body/name must be well-formed Unicode without U+0000');
+    const surrogate = await t.request({
+      method: 'PATCH',
+      url: '/api/v1/participants/dfsp-a',
+      payload: { name: '\ud800' },
+    });
+    assert.equal(surrogate.statusCode, 400);
+    const query = await t.request({ method: 'GET', url: '/api/v1/audit/events?actorId=a%00b' });
+    assert.equal(query.statusCode, 400);
+    const badUrl = await t.request({ method: 'GET', url: '/api/v1/participants/%C3%28' });
+    assert.equal(badUrl.statusCode, 400);
+    assert.equal(badUrl.json().code, 'ERR_VALIDATION');
+    const longSegment = await t.request({ method: 'GET', url: `/api/v1/participants/${'a'.repeat(5000)}` });
+    assert.equal(longSegment.statusCode, 400);
+    assert.ok(!longSegment.body.includes('a'.repeat(200)), 'the path was echoed back');
+    const hugeSeq = await t.request({ method: 'GET', url: '/api/v1/audit/events/99999999999999999999' });
+    assert.equal(hugeSeq.statusCode, 400);
+  });
+
   it('sets security headers', async () => {
     const response = await t.request({ method: 'GET', url: '/healthz', as: 'none' });
     assert.match(String(response.headers['content-security-policy']), /default-src 'self'/);

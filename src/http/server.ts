@@ -16,6 +16,7 @@ import Fastify, {
 import type { App } from '../app.js';
 import { auditRoutes } from '../audit/routes.js';
 import type { Logger } from '../core/logger.js';
+import { TrustloopError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { Problem, type Api } from '../core/http.js';
 import { sessionRoutes } from '../iam/sessions/routes.js';
@@ -45,11 +46,24 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // The router refuses these before any hook runs; answer as problem+json, never echoing the path.
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(
+        reply,
+        problem(
+          'ERR_VALIDATION',
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a path segment is too long'
+            : 'the URL is not valid percent-encoded UTF-8',
+          request.id,
+        ),
+      ),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   server.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only; a text body is refused with 415 rather than parsed as a string.
   server.removeContentTypeParser('text/plain');
+  acceptStrictJson(server);
   server.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -135,6 +149,26 @@ function declareRoute(route: RouteOptions): void {
   if (!schema.description?.includes(description)) {
     schema.description = schema.description ? `${schema.description}\n\n${description}` : description;
   }
+}
+
+/**
+ * JSON bodies must be valid UTF-8: Node would otherwise replace bad bytes with U+FFFD and store
+ * something the caller never sent. Parsing itself stays Fastify's (forbidden keys refused).
+ */
+function acceptStrictJson(server: FastifyInstance): void {
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = decoder.decode(body as Buffer);
+    } catch {
+      done(new TrustloopError('ERR_MALFORMED_JSON', 'the request body is not valid UTF-8'), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
 }
 
 /**
