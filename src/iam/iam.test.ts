@@ -122,6 +122,15 @@ forEachEngine('tokens and sessions', (engine) => {
     assert.equal(misbound.statusCode, 400);
   });
 
+  it("locks a suspended participant's tokens out until it is reactivated", async () => {
+    const asOther = () => t.request({ method: 'GET', url: '/api/v1/participants/dfsp-b', as: 'other-participant' });
+    assert.equal((await asOther()).statusCode, 200);
+    await t.request({ method: 'PATCH', url: '/api/v1/participants/dfsp-b', payload: { status: 'suspended' } });
+    assert.equal((await asOther()).statusCode, 401);
+    await t.request({ method: 'PATCH', url: '/api/v1/participants/dfsp-b', payload: { status: 'active' } });
+    assert.equal((await asOther()).statusCode, 200);
+  });
+
   it('logs the UI in with an HttpOnly, SameSite=Strict cookie and guards unsafe requests with CSRF', async () => {
     const login = await t.request({
       method: 'POST',

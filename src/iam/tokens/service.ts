@@ -7,7 +7,16 @@ import { TrustloopError, invalid, notFound } from '../../core/errors.js';
 import { ID_PATTERN, newId } from '../../core/ids.js';
 import { isRole, type Role } from '../permissions.js';
 import { DECOY_HASH, hashSecret, isWellFormedSecret, newSecret, secretMatches } from '../secrets.js';
-import { countTokens, findToken, insertToken, listTokens, markRevoked, touchLastUsed, type TokenRow } from './store.js';
+import {
+  countTokens,
+  findToken,
+  insertToken,
+  listTokens,
+  markRevoked,
+  touchLastUsed,
+  type TokenRow,
+  type TokenWithParticipant,
+} from './store.js';
 
 /** `tl.<token id>.<secret>`: the id finds the row, the secret is compared in constant time. */
 const TOKEN_PREFIX = 'tl';
@@ -115,9 +124,13 @@ export class TokenService {
     return { actor: actorOf(row, 'token'), row };
   }
 
-  /** A token works until it is revoked or expires. */
-  isUsable(row: TokenRow): boolean {
-    return row.revoked_at === null && (row.expires_at === null || row.expires_at > isoNow(this.clock));
+  /** A token works until it is revoked or expires, and not while its participant is suspended. */
+  isUsable(row: TokenWithParticipant): boolean {
+    return (
+      row.revoked_at === null &&
+      (row.expires_at === null || row.expires_at > isoNow(this.clock)) &&
+      row.participant_status !== 'suspended'
+    );
   }
 
   private async noteUse(row: TokenRow): Promise<void> {

@@ -8,8 +8,17 @@ export async function insertToken(tx: Tx, row: TokenRow): Promise<void> {
   await tx.insertInto('api_tokens').values(row).execute();
 }
 
-export async function findToken(db: Kysely<DB>, id: string): Promise<TokenRow | undefined> {
-  return db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+/** A token with the status of the participant it is bound to (null for hub roles). */
+export type TokenWithParticipant = TokenRow & { participant_status: string | null };
+
+export async function findToken(db: Kysely<DB>, id: string): Promise<TokenWithParticipant | undefined> {
+  return db
+    .selectFrom('api_tokens')
+    .leftJoin('participants', 'participants.id', 'api_tokens.participant_id')
+    .selectAll('api_tokens')
+    .select('participants.status as participant_status')
+    .where('api_tokens.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function listTokens(db: Kysely<DB>, includeRevoked: boolean): Promise<TokenRow[]> {
