@@ -4,7 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { forEachEngine, openTestApp, TEST_DATABASE_URL, type EngineName, type TestApp } from './support/engines.js';
+import {
+  forEachEngine,
+  openTestApp,
+  tamperWithAudit,
+  TEST_DATABASE_URL,
+  type EngineName,
+  type TestApp,
+} from './support/engines.js';
 
 const BIN = path.resolve('bin/trustloop.mjs');
 
@@ -148,12 +155,7 @@ forEachEngine('trustloop CLI', (engine) => {
     assert.equal(cli(env, 'audit', 'export', '--output', file).status, 2, 'overwrote an existing export');
     rmSync(exportDir, { recursive: true, force: true });
 
-    await app.rawSql(
-      (engine === 'sqlite'
-        ? 'drop trigger audit_events_no_update;'
-        : 'alter table audit_events disable trigger audit_events_no_rewrite;') +
-        " update audit_events set actor_id = 'someone-else' where seq = 2",
-    );
+    await tamperWithAudit(app, "update audit_events set actor_id = 'someone-else' where seq = 2");
     const broken = cli(env, 'audit', 'verify');
     assert.equal(broken.status, 1);
     assert.match(broken.stderr, /audit chain BROKEN at sequence 2 \(hash-mismatch\)/);

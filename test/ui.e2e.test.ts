@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { forEachEngine, testConfig, type EngineName } from './support/engines.js';
+import { forEachEngine, tamperWithAudit, testConfig, type EngineName } from './support/engines.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -12,13 +12,6 @@ const IN_CI = process.env.CI === 'true';
 const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/ui-e2e/', import.meta.url));
 const WEB_INDEX = path.join(testConfig().webDir, 'index.html');
 const STEP = { timeout: 60_000 };
-
-/** Appending to the chain is the only write the store allows; these statements lift that guard to forge seq 2. */
-const TAMPER_SQL: Record<EngineName, string> = {
-  sqlite: "drop trigger audit_events_no_update; update audit_events set action = 'x' where seq = 2",
-  postgres:
-    "alter table audit_events disable trigger audit_events_no_rewrite; update audit_events set action = 'x' where seq = 2",
-};
 
 if (!existsSync(CHROMIUM)) {
   if (IN_CI) {
@@ -165,7 +158,7 @@ function uiSuite(engine: EngineName): void {
   });
 
   it('reports the chain BROKEN at the sequence number that was tampered with', STEP, async () => {
-    await server.app.rawSql(TAMPER_SQL[engine]);
+    await tamperWithAudit(server.app, "update audit_events set action = 'x' where seq = 2");
     await page.getByRole('button', { name: 'Verify chain' }).click();
     const broken = page.getByTestId('verification-result').and(page.locator('[data-ok="false"]'));
     await broken.waitFor();

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { systemContext } from '../core/context.js';
 import { isTrustloopError } from '../core/errors.js';
-import { forEachEngine, openTestApp, type TestApp } from '../../test/support/engines.js';
+import {
+  breakAuditWrites,
+  forEachEngine,
+  openTestApp,
+  tamperWithAudit,
+  type TestApp,
+} from '../../test/support/engines.js';
 import { GENESIS_HASH } from './chain.js';
-
-/** Statements that let a test play the attacker: lift the append-only guard of the engine. */
-const liftGuard = (app: TestApp): string =>
-  app.engine === 'sqlite'
-    ? 'drop trigger if exists audit_events_no_update; drop trigger if exists audit_events_no_delete;'
-    : 'alter table audit_events disable trigger audit_events_no_rewrite;';
 
 async function seedEvents(app: TestApp, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
@@ -56,13 +56,13 @@ forEachEngine('audit trail', (engine) => {
 
   it('names the edited row', async (t) => {
     t.after(done);
-    await app.rawSql(`${liftGuard(app)} update audit_events set details = '{"index":99}' where seq = 3`);
+    await tamperWithAudit(app, `update audit_events set details = '{"index":99}' where seq = 3`);
     assert.deepEqual(pick(await app.audit.verify()), { ok: false, firstBadSeq: 3, reason: 'hash-mismatch' });
   });
 
   it('names the deleted row', async (t) => {
     t.after(done);
-    await app.rawSql(`${liftGuard(app)} delete from audit_events where seq = 4`);
+    await tamperWithAudit(app, `delete from audit_events where seq = 4`);
     assert.deepEqual(pick(await app.audit.verify()), { ok: false, firstBadSeq: 4, reason: 'missing-event' });
   });
 
@@ -70,8 +70,9 @@ forEachEngine('audit trail', (engine) => {
     t.after(done);
     const [third] = await app.audit.list({ limit: 1, beforeSeq: 4 });
     // Shift rows 4..6 up by one and forge a row 4 that copies row 3's hash as its own link.
-    await app.rawSql(
-      `${liftGuard(app)} update audit_events set seq = seq + 100 where seq >= 4;
+    await tamperWithAudit(
+      app,
+      `update audit_events set seq = seq + 100 where seq >= 4;
        update audit_events set seq = seq - 99 where seq >= 104;
        insert into audit_events (seq, id, time, service, host, actor_type, actor_id, actor_role, action, resource_type,
          resource_id, outcome, error_code, request_id, source_ip, user_agent, participant_id, details, prev_hash, hash)
@@ -84,8 +85,9 @@ forEachEngine('audit trail', (engine) => {
 
   it('names reordered rows', async (t) => {
     t.after(done);
-    await app.rawSql(
-      `${liftGuard(app)} update audit_events set seq = 100 where seq = 2;
+    await tamperWithAudit(
+      app,
+      `update audit_events set seq = 100 where seq = 2;
        update audit_events set seq = 2 where seq = 5;
        update audit_events set seq = 5 where seq = 100`,
     );
@@ -94,12 +96,7 @@ forEachEngine('audit trail', (engine) => {
 
   it('fails closed: when the audit write fails, the change it records is rolled back', async (t) => {
     t.after(done);
-    await app.rawSql(
-      app.engine === 'sqlite'
-        ? `create trigger audit_fault before insert on audit_events begin select raise(abort, 'disk full'); end`
-        : `create function audit_fault() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$;
-           create trigger audit_fault before insert on audit_events for each row execute function audit_fault()`,
-    );
+    await breakAuditWrites(app);
     await assert.rejects(
       app.participants.create(systemContext(), { id: 'dfsp-lost', name: 'Never stored', kind: 'dfsp' }),
       (error: unknown) => isTrustloopError(error) && error.code === 'ERR_AUDIT_UNAVAILABLE',

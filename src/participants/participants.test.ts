@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { forEachEngine } from '../../test/support/engines.js';
+import { breakAuditWrites, forEachEngine } from '../../test/support/engines.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 forEachEngine('participants registry', (engine) => {
@@ -104,12 +104,7 @@ forEachEngine('participants registry', (engine) => {
   });
 
   it('rolls a change back and answers 503 when its audit event cannot be written', async () => {
-    await t.app.rawSql(
-      engine === 'sqlite'
-        ? `create trigger audit_fault before insert on audit_events begin select raise(abort, 'disk full'); end`
-        : `create function audit_fault() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$;
-           create trigger audit_fault before insert on audit_events for each row execute function audit_fault()`,
-    );
+    const repair = await breakAuditWrites(t.app);
     try {
       const response = await t.request({
         method: 'POST',
@@ -122,7 +117,7 @@ forEachEngine('participants registry', (engine) => {
       const rows = await t.app.database.db.selectFrom('participants').select('id').where('id', '=', 'lost').execute();
       assert.deepEqual(rows, []);
     } finally {
-      await t.app.rawSql('drop trigger audit_fault' + (engine === 'postgres' ? ' on audit_events' : ''));
+      await repair();
     }
   });
 });

@@ -69,6 +69,33 @@ export async function openTestApp(engine: EngineName, overrides: Partial<Config>
   };
 }
 
+/**
+ * Plays an attacker with table-owner rights: lifts the append-only guard, then runs `statement`
+ * against the audit table.
+ */
+export function tamperWithAudit(app: TestApp, statement: string): Promise<void> {
+  const liftGuard =
+    app.engine === 'sqlite'
+      ? 'drop trigger if exists audit_events_no_update; drop trigger if exists audit_events_no_delete;'
+      : 'alter table audit_events disable trigger audit_events_no_rewrite;';
+  return app.rawSql(`${liftGuard} ${statement}`);
+}
+
+/** Makes every audit append fail, as a full disk would; returns the undo. */
+export async function breakAuditWrites(app: TestApp): Promise<() => Promise<void>> {
+  if (app.engine === 'sqlite') {
+    await app.rawSql(
+      `create trigger audit_fault before insert on audit_events begin select raise(abort, 'disk full'); end`,
+    );
+    return () => app.rawSql('drop trigger audit_fault');
+  }
+  await app.rawSql(
+    `create function audit_fault() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$;
+     create trigger audit_fault before insert on audit_events for each row execute function audit_fault()`,
+  );
+  return () => app.rawSql('drop trigger audit_fault on audit_events; drop function audit_fault()');
+}
+
 async function adminQuery(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
