@@ -9,7 +9,8 @@ import {
   tamperWithAudit,
   type TestApp,
 } from '../../test/support/engines.js';
-import { GENESIS_HASH } from './chain.js';
+import { GENESIS_HASH, hashEvent } from './chain.js';
+import { verifyChain } from './verify.js';
 
 async function seedEvents(app: TestApp, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
@@ -57,13 +58,13 @@ forEachEngine('audit trail', (engine) => {
   it('names the edited row', async (t) => {
     t.after(done);
     await tamperWithAudit(app, `update audit_events set details = '{"index":99}' where seq = 3`);
-    assert.deepEqual(pick(await app.audit.verify()), { ok: false, firstBadSeq: 3, reason: 'hash-mismatch' });
+    await assertVerdict(app, { ok: false, firstBadSeq: 3, reason: 'hash-mismatch' });
   });
 
   it('names the deleted row', async (t) => {
     t.after(done);
     await tamperWithAudit(app, `delete from audit_events where seq = 4`);
-    assert.deepEqual(pick(await app.audit.verify()), { ok: false, firstBadSeq: 4, reason: 'missing-event' });
+    await assertVerdict(app, { ok: false, firstBadSeq: 4, reason: 'missing-event' });
   });
 
   it('names an inserted row, even one carrying a self-consistent hash', async (t) => {
@@ -80,7 +81,7 @@ forEachEngine('audit trail', (engine) => {
          'participant.delete', 'participant', 'dfsp1', 'success', null, null, null, null, null, '{}',
          '${third!.hash}', '${'a'.repeat(64)}')`,
     );
-    assert.deepEqual(pick(await app.audit.verify()), { ok: false, firstBadSeq: 4, reason: 'hash-mismatch' });
+    await assertVerdict(app, { ok: false, firstBadSeq: 4, reason: 'hash-mismatch' });
   });
 
   it('names reordered rows', async (t) => {
@@ -91,7 +92,28 @@ forEachEngine('audit trail', (engine) => {
        update audit_events set seq = 2 where seq = 5;
        update audit_events set seq = 5 where seq = 100`,
     );
-    assert.deepEqual(pick(await app.audit.verify()), { ok: false, firstBadSeq: 2, reason: 'hash-mismatch' });
+    await assertVerdict(app, { ok: false, firstBadSeq: 2, reason: 'hash-mismatch' });
+  });
+
+  it('names a row whose hash is recomputed but whose link is forged', async (t) => {
+    t.after(done);
+    const [fourth] = await app.audit.list({ limit: 1, beforeSeq: 5 });
+    const row = await app.database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '=', fourth!.seq)
+      .executeTakeFirstOrThrow();
+    const forged = { ...row, prev_hash: 'f'.repeat(64) };
+    await tamperWithAudit(
+      app,
+      `update audit_events set prev_hash = '${forged.prev_hash}', hash = '${hashEvent(forged)}' where seq = 4`,
+    );
+    await assertVerdict(app, { ok: false, firstBadSeq: 4, reason: 'previous-hash-mismatch' });
+  });
+
+  it('verifies an intact chain the same way on one thread and on several', async (t) => {
+    t.after(done);
+    await assertVerdict(app, { ok: true, firstBadSeq: null, reason: null });
   });
 
   it('fails closed: when the audit write fails, the change it records is rolled back', async (t) => {
@@ -160,8 +182,24 @@ forEachEngine('audit trail', (engine) => {
   });
 });
 
-const pick = ({ ok, firstBadSeq, reason }: { ok: boolean; firstBadSeq: number | null; reason: string | null }) => ({
-  ok,
-  firstBadSeq,
-  reason,
-});
+/**
+ * Verifies on the calling thread and with three worker threads over ranges of two or three rows
+ * (so breaks land inside ranges and on their joins); both must give the expected verdict.
+ */
+async function assertVerdict(
+  app: TestApp,
+  expected: { ok: boolean; firstBadSeq: number | null; reason: string | null },
+) {
+  const sequential = await app.audit.verify();
+  assert.deepEqual({ ok: sequential.ok, firstBadSeq: sequential.firstBadSeq, reason: sequential.reason }, expected);
+  const parallel = await verifyChain(app.database, { parallelFrom: 1, workers: 3 });
+  assert.deepEqual(
+    {
+      ok: parallel.broken === null,
+      firstBadSeq: parallel.broken?.seq ?? null,
+      reason: parallel.broken?.reason ?? null,
+    },
+    expected,
+    'parallel verification disagrees',
+  );
+}

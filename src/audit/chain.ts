@@ -49,26 +49,4 @@ export function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
   });
 }
 
-export type ChainBreak = 'missing-event' | 'unexpected-sequence' | 'hash-mismatch' | 'previous-hash-mismatch';
-
-export interface ChainState {
-  /** The sequence number the next row must carry. */
-  nextSeq: number;
-  lastHash: string;
-}
-
-export const initialChainState = (): ChainState => ({ nextSeq: 1, lastHash: GENESIS_HASH });
-
-/**
- * Checks one row against the chain so far. Returns the break, or undefined and advances `state`.
- * Sequence numbers start at 1 and have no gaps, so a deleted row shows as a missing number.
- */
-export function checkLink(state: ChainState, row: AuditRow): { seq: number; reason: ChainBreak } | undefined {
-  if (row.seq > state.nextSeq) return { seq: state.nextSeq, reason: 'missing-event' };
-  if (row.seq < state.nextSeq) return { seq: row.seq, reason: 'unexpected-sequence' };
-  if (hashEvent(row) !== row.hash) return { seq: row.seq, reason: 'hash-mismatch' };
-  if (row.prev_hash !== state.lastHash) return { seq: row.seq, reason: 'previous-hash-mismatch' };
-  state.nextSeq = row.seq + 1;
-  state.lastHash = row.hash;
-  return undefined;
-}
+export type ChainBreak = 'missing-event' | 'hash-mismatch' | 'previous-hash-mismatch';

@@ -5,8 +5,9 @@ import { TrustloopError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { isoNow, systemClock, type Clock } from '../core/clock.js';
-import { checkLink, hashEvent, initialChainState, type ChainBreak } from './chain.js';
+import { hashEvent, type ChainBreak } from './chain.js';
 import { redactDetails } from './redact.js';
+import { DEFAULT_VERIFY_OPTIONS, verifyChain, type VerifyOptions } from './verify.js';
 import { getRow, insertRows, listRows, lockHead, scanRows, type AuditFilter, type AuditRow } from './store.js';
 
 /** What a caller says happened; the service adds who, when, where and the chain links. */
@@ -56,6 +57,7 @@ export class AuditService {
   constructor(
     private readonly database: Database,
     private readonly clock: Clock = systemClock,
+    private readonly verifyOptions: VerifyOptions = DEFAULT_VERIFY_OPTIONS,
   ) {}
 
   /**
@@ -66,13 +68,14 @@ export class AuditService {
     try {
       const head = await lockHead(tx, this.database.engine);
       let prevHash = head.hash;
+      const details = entries.map((entry) => redactDetails(entry.details ?? {}) as Record<string, unknown>);
       const rows = entries.map((entry, index) => {
-        const row = this.toRow(ctx, entry, head.seq + index + 1, prevHash);
+        const row = this.toRow(ctx, entry, details[index]!, head.seq + index + 1, prevHash);
         prevHash = row.hash;
         return row;
       });
       await insertRows(tx, rows);
-      return rows.map(toEvent);
+      return rows.map((row, index) => toEvent(row, details[index]));
     } catch (error) {
       throw new TrustloopError('ERR_AUDIT_UNAVAILABLE', 'the audit trail could not be written; nothing was changed', {
         cause: error,
@@ -87,7 +90,7 @@ export class AuditService {
   }
 
   async list(filter: AuditFilter): Promise<AuditEvent[]> {
-    return (await listRows(this.database.db, filter)).map(toEvent);
+    return (await listRows(this.database.db, filter)).map((row) => toEvent(row));
   }
 
   async get(seq: number): Promise<AuditEvent | undefined> {
@@ -97,41 +100,30 @@ export class AuditService {
 
   /** Recomputes the whole chain from the stored rows; names the first sequence number that breaks it. */
   async verify(): Promise<VerificationResult> {
-    const state = initialChainState();
-    let checked = 0;
-    for await (const page of scanRows(this.database.db)) {
-      for (const row of page) {
-        const broken = checkLink(state, row);
-        if (broken) return this.result(checked, broken.seq, broken.reason, state);
-        checked += 1;
-      }
-    }
-    return this.result(checked, null, null, state);
-  }
-
-  /** Every event in sequence order, as stored (hashes included), for offline verification. */
-  async *export(): AsyncGenerator<AuditEvent> {
-    for await (const page of scanRows(this.database.db)) yield* page.map(toEvent);
-  }
-
-  private result(
-    checked: number,
-    firstBadSeq: number | null,
-    reason: ChainBreak | null,
-    state: { nextSeq: number; lastHash: string },
-  ): VerificationResult {
+    const chain = await verifyChain(this.database, this.verifyOptions);
     return {
-      ok: firstBadSeq === null,
-      checked,
-      firstBadSeq,
-      reason,
-      headSeq: state.nextSeq - 1,
-      headHash: state.nextSeq > 1 ? state.lastHash : null,
+      ok: chain.broken === null,
+      checked: chain.checked,
+      firstBadSeq: chain.broken?.seq ?? null,
+      reason: chain.broken?.reason ?? null,
+      headSeq: chain.headSeq,
+      headHash: chain.headHash,
       verifiedAt: isoNow(this.clock),
     };
   }
 
-  private toRow(ctx: RequestContext, entry: AuditEntry, seq: number, prevHash: string): AuditRow {
+  /** Every event in sequence order, as stored (hashes included), for offline verification. */
+  async *export(): AsyncGenerator<AuditEvent> {
+    for await (const page of scanRows(this.database)) yield* page.map((row) => toEvent(row));
+  }
+
+  private toRow(
+    ctx: RequestContext,
+    entry: AuditEntry,
+    details: Record<string, unknown>,
+    seq: number,
+    prevHash: string,
+  ): AuditRow {
     const row: Omit<AuditRow, 'hash'> = {
       seq,
       id: newId('evt'),
@@ -150,14 +142,15 @@ export class AuditService {
       source_ip: ctx.sourceIp,
       user_agent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 256),
       participant_id: entry.participantId ?? ctx.actor.participantId,
-      details: canonicalJson(redactDetails(entry.details ?? {})),
+      details: canonicalJson(details),
       prev_hash: prevHash,
     };
     return { ...row, hash: hashEvent(row) };
   }
 }
 
-function toEvent(row: AuditRow): AuditEvent {
+/** `details` saves re-parsing what the caller has just written. */
+function toEvent(row: AuditRow, details?: Record<string, unknown>): AuditEvent {
   return {
     seq: row.seq,
     id: row.id,
@@ -173,7 +166,7 @@ function toEvent(row: AuditRow): AuditEvent {
     sourceIp: row.source_ip,
     userAgent: row.user_agent,
     participantId: row.participant_id,
-    details: parseDetails(row.details),
+    details: details ?? parseDetails(row.details),
     prevHash: row.prev_hash,
     hash: row.hash,
   };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -12,6 +12,8 @@ export type Tx = Kysely<DB>;
 
 export interface Database {
   readonly engine: Engine;
+  /** How this store was opened, so a worker thread can open its own connection to it. */
+  readonly options: DatabaseOptions;
   /** The PostgreSQL schema in use when not the default one. */
   readonly schema?: string | undefined;
   /** For reads outside a transaction. Writes go through `transaction`. */
@@ -22,6 +24,11 @@ export interface Database {
    * with SQLITE_BUSY when they upgrade from reading to writing.
    */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs a compiled read and returns each row as an array in select order: both drivers skip
+   * building an object per row, which is most of the cost of scanning millions of rows.
+   */
+  selectArrays(query: CompiledQuery): Promise<unknown[][]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,10 +43,13 @@ export interface DatabaseOptions {
 export const SQLITE_FILE = 'trustloop.db';
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.schema) : openSqlite(options.dataDir);
+  const database = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.schema)
+    : openSqlite(options.dataDir);
+  return { ...database, options };
 }
 
-function openSqlite(dataDir: string): Database {
+function openSqlite(dataDir: string): Omit<Database, 'options'> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, SQLITE_FILE);
   const raw = new SqliteDatabase(file);
@@ -64,6 +74,11 @@ function openSqlite(dataDir: string): Database {
           throw error;
         }
       }),
+    selectArrays: (query) => {
+      const statement = raw.prepare(query.sql).raw(true);
+      // Holding Kysely's single connection keeps the read out of any transaction in progress.
+      return db.connection().execute(async () => statement.all(...query.parameters) as unknown[][]);
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -73,7 +88,7 @@ function openSqlite(dataDir: string): Database {
 
 const INT8_OID = 20;
 
-function openPostgres(connectionString: string, schema: string | undefined): Database {
+function openPostgres(connectionString: string, schema: string | undefined): Omit<Database, 'options'> {
   const types = {
     // bigint columns (audit sequence numbers) fit a JS number for the life of any deployment.
     getTypeParser: ((oid: number, format?: string) =>
@@ -95,6 +110,8 @@ function openPostgres(connectionString: string, schema: string | undefined): Dat
     schema,
     db,
     transaction: (work) => db.transaction().execute(work),
+    selectArrays: async (query) =>
+      (await pool.query({ text: query.sql, values: [...query.parameters], rowMode: 'array' })).rows as unknown[][],
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -7,7 +7,6 @@ const REASONS: Record<string, string> = {
   'hash-mismatch': 'the event no longer matches its hash: it was altered after it was written',
   'previous-hash-mismatch': 'the event does not link to the one before it: events were replaced or reordered',
   'missing-event': 'an event is missing: one was deleted',
-  'unexpected-sequence': 'a sequence number repeats or goes backwards',
 };
 
 interface Props {
