@@ -79,12 +79,13 @@ function requestContext(n: number): RequestContext {
     actor: {
       type: 'token',
       id: `tok_${(n % 40).toString(32).padStart(16, 'a')}`,
-      role: 'operator',
+      role: 'security-officer',
       participantId: null,
     },
     requestId: `req_${randomBytes(10).toString('hex').slice(0, 16)}`,
     sourceIp: `10.20.${(n >> 8) & 255}.${n & 255}`,
     userAgent: USER_AGENT,
+    sessionId: `ses_${(n % 40).toString(32).padStart(16, 'b')}`,
     service: 'api',
   };
 }

@@ -49,6 +49,9 @@ fi
 
 echo "== lint";      npm run --silent lint
 echo "== typecheck"; npm run --silent typecheck
+echo "== API client matches the OpenAPI document"
+npm run --silent gen:api >/dev/null 2>&1
+git diff --exit-code -- web/src/api/schema.d.ts || { echo "web/src/api/schema.d.ts is stale: run npm run gen:api" >&2; exit 1; }
 echo "== build";     npm run --silent build:web
 echo "== tests (SQLite and PostgreSQL, browser included)"
 npm test

@@ -42,6 +42,7 @@ export function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
     resource_type: row.resource_type,
     seq: row.seq,
     service: row.service,
+    session_id: row.session_id,
     source_ip: row.source_ip,
     time: row.time,
     user_agent: row.user_agent,

@@ -22,6 +22,7 @@ export const AuditEvent = Type.Object(
     requestId: Nullable(Type.String()),
     sourceIp: Nullable(Type.String()),
     userAgent: Nullable(Type.String()),
+    sessionId: Nullable(Type.String()),
     participantId: Nullable(Type.String()),
     details: Type.Record(Type.String(), Type.Unknown()),
     prevHash: Hash,

@@ -35,6 +35,7 @@ export interface AuditEvent {
   requestId: string | null;
   sourceIp: string | null;
   userAgent: string | null;
+  sessionId: string | null;
   participantId: string | null;
   details: Record<string, unknown>;
   prevHash: string;
@@ -141,6 +142,7 @@ export class AuditService {
       request_id: ctx.requestId,
       source_ip: ctx.sourceIp,
       user_agent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 256),
+      session_id: ctx.sessionId,
       participant_id: entry.participantId ?? ctx.actor.participantId,
       details: canonicalJson(details),
       prev_hash: prevHash,
@@ -165,6 +167,7 @@ function toEvent(row: AuditRow, details?: Record<string, unknown>): AuditEvent {
     requestId: row.request_id,
     sourceIp: row.source_ip,
     userAgent: row.user_agent,
+    sessionId: row.session_id,
     participantId: row.participant_id,
     details: details ?? parseDetails(row.details),
     prevHash: row.prev_hash,

@@ -97,6 +97,7 @@ const COLUMNS = [
   'request_id',
   'source_ip',
   'user_agent',
+  'session_id',
   'participant_id',
   'details',
   'prev_hash',
@@ -132,7 +133,7 @@ export async function* scanRows(
 
 function toAuditRow(values: unknown[]): AuditRow {
   const [seq, id, time, service, host, actor_type, actor_id, actor_role, action, resource_type, resource_id] = values;
-  const [outcome, error_code, request_id, source_ip, user_agent, participant_id, details, prev_hash, hash] =
+  const [outcome, error_code, request_id, source_ip, user_agent, session_id, participant_id, details, prev_hash, hash] =
     values.slice(11);
   return {
     seq,
@@ -151,6 +152,7 @@ function toAuditRow(values: unknown[]): AuditRow {
     request_id,
     source_ip,
     user_agent,
+    session_id,
     participant_id,
     details,
     prev_hash,

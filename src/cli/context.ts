@@ -21,6 +21,7 @@ export function cliContext(): RequestContext {
     requestId: null,
     sourceIp: null,
     userAgent: 'trustloop-cli',
+    sessionId: null,
     service: 'cli',
   };
 }

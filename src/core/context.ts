@@ -16,6 +16,8 @@ export interface RequestContext {
   requestId: string | null;
   sourceIp: string | null;
   userAgent: string | null;
+  /** The web UI session the request came through: the audit standard's terminal session. */
+  sessionId: string | null;
   /** Which Trustloop surface served the action: `api` or `cli`. */
   service: 'api' | 'cli' | 'system';
 }
@@ -27,6 +29,7 @@ export const systemContext = (): RequestContext => ({
   requestId: null,
   sourceIp: null,
   userAgent: null,
+  sessionId: null,
   service: 'system',
 });
 

@@ -16,6 +16,7 @@ export function baseContext(request: FastifyRequest): RequestContext {
     requestId: request.id,
     sourceIp: request.ip,
     userAgent: typeof userAgent === 'string' ? userAgent : null,
+    sessionId: null,
     service: 'api',
   };
 }
@@ -77,6 +78,7 @@ async function identify(app: App, request: FastifyRequest): Promise<void> {
     }
   }
   request.ctx.actor = session.actor;
+  request.ctx.sessionId = session.id;
   request.sessionId = session.id;
   request.sessionExpiresAt = session.expiresAt;
 }

@@ -174,6 +174,7 @@ forEachEngine('tokens and sessions', (engine) => {
     assert.equal(genuine.statusCode, 201, genuine.body);
     const [event] = await t.app.audit.list({ limit: 1, action: 'participant.create' });
     assert.equal(event!.actor.type, 'session');
+    assert.equal(event!.sessionId, session.value.split('.')[0]);
 
     const logout = await t.server.inject({
       method: 'DELETE',

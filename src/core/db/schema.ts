@@ -53,6 +53,7 @@ export interface AuditEventsTable {
   request_id: string | null;
   source_ip: string | null;
   user_agent: string | null;
+  session_id: string | null;
   participant_id: string | null;
   details: string;
   prev_hash: string;

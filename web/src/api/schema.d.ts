@@ -32,13 +32,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -48,13 +48,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -102,13 +102,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -118,13 +118,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -154,8 +154,6 @@ export interface paths {
         /**
          * Prometheus metrics (text exposition format)
          * @description Requires permission `metrics:read`.
-         *
-         *     Requires permission `metrics:read`.
          */
         get: {
             parameters: {
@@ -175,13 +173,13 @@ export interface paths {
                         "application/json": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -191,13 +189,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -227,8 +225,6 @@ export interface paths {
         /**
          * Who the caller is and what it may do
          * @description Requires permission `session:read`.
-         *
-         *     Requires permission `session:read`.
          */
         get: {
             parameters: {
@@ -257,13 +253,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -273,13 +269,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -326,13 +322,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -342,13 +338,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -380,13 +376,13 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -396,13 +392,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -429,8 +425,6 @@ export interface paths {
         /**
          * List API tokens (never their secrets)
          * @description Requires permission `tokens:read`.
-         *
-         *     Requires permission `tokens:read`.
          */
         get: {
             parameters: {
@@ -468,13 +462,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -484,13 +478,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -553,13 +547,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -569,13 +563,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -603,8 +597,6 @@ export interface paths {
         /**
          * Read one API token
          * @description Requires permission `tokens:read`.
-         *
-         *     Requires permission `tokens:read`.
          */
         get: {
             parameters: {
@@ -640,13 +632,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -656,13 +648,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -714,13 +706,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -730,13 +722,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -763,8 +755,6 @@ export interface paths {
         /**
          * List participants visible to the caller
          * @description Requires permission `participants:read`.
-         *
-         *     Requires permission `participants:read`.
          */
         get: {
             parameters: {
@@ -811,13 +801,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -827,13 +817,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -906,13 +896,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -922,13 +912,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -956,8 +946,6 @@ export interface paths {
         /**
          * Read one participant
          * @description Requires permission `participants:read`.
-         *
-         *     Requires permission `participants:read`.
          */
         get: {
             parameters: {
@@ -999,13 +987,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1015,13 +1003,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1089,13 +1077,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1105,13 +1093,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1191,13 +1179,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1207,13 +1195,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1242,8 +1230,6 @@ export interface paths {
         /**
          * List audit events, newest first
          * @description Requires permission `audit:read`.
-         *
-         *     Requires permission `audit:read`.
          */
         get: {
             parameters: {
@@ -1295,6 +1281,7 @@ export interface paths {
                                 requestId: string | null;
                                 sourceIp: string | null;
                                 userAgent: string | null;
+                                sessionId: string | null;
                                 participantId: string | null;
                                 details: {
                                     [key: string]: unknown;
@@ -1306,13 +1293,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1322,13 +1309,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1358,8 +1345,6 @@ export interface paths {
         /**
          * Read one audit event
          * @description Requires permission `audit:read`.
-         *
-         *     Requires permission `audit:read`.
          */
         get: {
             parameters: {
@@ -1400,6 +1385,7 @@ export interface paths {
                             requestId: string | null;
                             sourceIp: string | null;
                             userAgent: string | null;
+                            sessionId: string | null;
                             participantId: string | null;
                             details: {
                                 [key: string]: unknown;
@@ -1409,13 +1395,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1425,13 +1411,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1491,13 +1477,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1507,13 +1493,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1541,8 +1527,6 @@ export interface paths {
         /**
          * Every event in sequence order as NDJSON, hashes included, for offline verification
          * @description Requires permission `audit:export`.
-         *
-         *     Requires permission `audit:export`.
          */
         get: {
             parameters: {
@@ -1562,13 +1546,13 @@ export interface paths {
                         "application/x-ndjson": string;
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/x-ndjson": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;
@@ -1578,13 +1562,13 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description RFC 9457 problem details */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/x-ndjson": {
+                        "application/problem+json": {
                             type: string;
                             title: string;
                             status: number;

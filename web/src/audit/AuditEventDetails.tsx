@@ -19,6 +19,7 @@ export function AuditEventDetails({ event }: { event: AuditEvent }) {
     ['Request id', event.requestId],
     ['Source IP', event.sourceIp],
     ['User agent', event.userAgent],
+    ['UI session', event.sessionId],
     ['Service', `${event.service} on ${event.host}`],
   ];
   return (

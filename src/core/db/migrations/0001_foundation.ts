@@ -62,6 +62,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('request_id', 'text')
     .addColumn('source_ip', 'text')
     .addColumn('user_agent', 'text')
+    .addColumn('session_id', 'text')
     .addColumn('participant_id', 'text')
     .addColumn('details', 'text', (c) => c.notNull())
     .addColumn('prev_hash', 'text', (c) => c.notNull())
