@@ -8,7 +8,7 @@ import { isoNow, systemClock, type Clock } from '../core/clock.js';
 import { hashEvent, type ChainBreak } from './chain.js';
 import { redactDetails } from './redact.js';
 import { DEFAULT_VERIFY_OPTIONS, verifyChain, type VerifyOptions } from './verify.js';
-import { getRow, insertRows, listRows, lockHead, scanRows, type AuditFilter, type AuditRow } from './store.js';
+import { getRow, headSeq, insertRows, listRows, lockHead, scanRows, type AuditFilter, type AuditRow } from './store.js';
 
 /** What a caller says happened; the service adds who, when, where and the chain links. */
 export interface AuditEntry {
@@ -115,7 +115,8 @@ export class AuditService {
 
   /** Every event in sequence order, as stored (hashes included), for offline verification. */
   async *export(): AsyncGenerator<AuditEvent> {
-    for await (const page of scanRows(this.database)) yield* page.map((row) => toEvent(row));
+    const upTo = await headSeq(this.database.db);
+    for await (const page of scanRows(this.database, { after: 0, upTo })) yield* page.map((row) => toEvent(row));
   }
 
   private toRow(

@@ -105,29 +105,27 @@ const COLUMNS = [
 ] as const satisfies readonly (keyof AuditRow)[];
 
 /**
- * Rows in sequence order, in pages, so a chain of millions is read in bounded memory. Rows arrive
- * as arrays (see `Database.selectArrays`) and become objects here, which is far cheaper than
- * letting the driver build them. A page of 2,000 rows is let go while still in V8's young generation.
+ * Rows `after` < seq ≤ `upTo` in sequence order, in pages, so a chain of millions is read in
+ * bounded memory. Each page is a bounded key range rather than a LIMIT, so no query plan (even one
+ * made without statistics) can turn a page into a scan of the rest of the table. Rows arrive as
+ * arrays (see `Database.selectArrays`) and become objects here, far cheaper than driver objects.
+ * A page of 2,000 rows is let go while still in V8's young generation.
  */
 export async function* scanRows(
   database: Database,
-  range: { after: number; upTo: number } = { after: 0, upTo: Number.MAX_SAFE_INTEGER },
+  range: { after: number; upTo: number },
   pageSize = 2000,
 ): AsyncGenerator<AuditRow[]> {
-  let after = range.after;
-  for (;;) {
+  for (let after = range.after; after < range.upTo; after += pageSize) {
     const query = database.db
       .selectFrom('audit_events')
       .select(COLUMNS)
       .where('seq', '>', after)
-      .where('seq', '<=', range.upTo)
+      .where('seq', '<=', Math.min(after + pageSize, range.upTo))
       .orderBy('seq', 'asc')
-      .limit(pageSize)
       .compile();
     const page = (await database.selectArrays(query)).map(toAuditRow);
-    if (page.length === 0) return;
-    yield page;
-    after = page[page.length - 1]!.seq;
+    if (page.length > 0) yield page;
   }
 }
 
