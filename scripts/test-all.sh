@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README promises: installs what is missing (when root), starts a
 # private PostgreSQL on 127.0.0.1, then lint, typecheck, build, and every test on SQLite and
-# PostgreSQL, the browser test included.
+# PostgreSQL, the browser test and the PKCS#11 tests against SoftHSM2 (each makes its own token) included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ PG_DIR="${TRUSTLOOP_TEST_PG_DIR:-/tmp/trustloop-test-pg}"
 need_packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need_packages+=(softhsm2)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${need_packages[*]}"

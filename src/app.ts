@@ -5,6 +5,11 @@ import { migrateToLatest } from './core/db/migrate.js';
 import { SessionService } from './iam/sessions/service.js';
 import { TokenService } from './iam/tokens/service.js';
 import { ParticipantService } from './participants/service.js';
+import { KeystoreCeremony } from './cpm/keystore/ceremony.js';
+import { SoftwareKeystore } from './cpm/keystore/software.js';
+import type { Keystore } from './cpm/keystore/types.js';
+import { KeyService } from './cpm/keys/service.js';
+import { CryptoService } from './cpm/ops/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -14,6 +19,10 @@ export interface App {
   tokens: TokenService;
   sessions: SessionService;
   participants: ParticipantService;
+  keystore: Keystore;
+  ceremony: KeystoreCeremony;
+  keys: KeyService;
+  crypto: CryptoService;
   close(): Promise<void>;
 }
 
@@ -35,6 +44,8 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   }
   const audit = new AuditService(database);
   const tokens = new TokenService(database, audit);
+  const keystore = new SoftwareKeystore();
+  const keys = new KeyService(database, audit, keystore);
   return {
     config,
     database,
@@ -42,6 +53,13 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     tokens,
     sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
     participants: new ParticipantService(database, audit),
-    close: () => database.close(),
+    keystore,
+    ceremony: new KeystoreCeremony(database, audit, keystore),
+    keys,
+    crypto: new CryptoService(database, audit, keystore, keys),
+    close: async () => {
+      keystore.seal();
+      await database.close();
+    },
   };
 }

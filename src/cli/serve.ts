@@ -8,6 +8,7 @@ import { createLogger } from '../core/logger.js';
 import { migrateToLatest } from '../core/db/migrate.js';
 import { openDatabase } from '../core/db/database.js';
 import { buildServer } from '../http/server.js';
+import { DEV_SHARE_FILE } from '../cpm/keystore/ceremony.js';
 import type { ConfigLoader } from './context.js';
 import { printJson, writeOut } from './output.js';
 
@@ -22,6 +23,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       const logger = createLogger(config.logLevel);
       const app = await openApp(config);
       await printInitialTokenOnce(app);
+      if (config.devUnseal) await devUnseal(app, logger);
       const server = await buildServer(app, logger);
       await server.listen({ host: config.host, port: config.port });
       await app.audit.record(systemContext(), {
@@ -78,6 +80,23 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
         rmSync(dataDir, { recursive: true, force: true });
       }
     });
+}
+
+/** TRUSTLOOP_DEV_UNSEAL: open the keystore from a share kept beside the data, and say so loudly. */
+async function devUnseal(app: App, logger: ReturnType<typeof createLogger>): Promise<void> {
+  const outcome = await app.ceremony.devUnseal(systemContext(), app.config.dataDir);
+  const file = path.join(app.config.dataDir, DEV_SHARE_FILE);
+  if (outcome === 'no-share-file') {
+    logger.warn(
+      { file },
+      'TRUSTLOOP_DEV_UNSEAL is set but the keystore was initialised without a development share: it stays sealed',
+    );
+    return;
+  }
+  logger.warn(
+    { file, outcome },
+    'DEVELOPMENT MODE: the keystore was unsealed from a share stored in the data directory. Anyone who can read it holds every key. Never run production like this: use `trustloop keystore init` and unseal with custodian shares.',
+  );
 }
 
 /**

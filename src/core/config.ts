@@ -18,6 +18,7 @@ export interface Config {
   publicRateLimitPerMinute: number;
   trustProxy: boolean;
   webDir: string;
+  devUnseal: boolean;
 }
 
 type Key = keyof Config;
@@ -106,6 +107,12 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     env: 'TRUSTLOOP_TRUST_PROXY',
     parse: boolean,
     expected: 'true or false',
+    fallback: () => false,
+  },
+  devUnseal: {
+    env: 'TRUSTLOOP_DEV_UNSEAL',
+    parse: boolean,
+    expected: 'true or false (development only: keeps a keystore share in the data directory)',
     fallback: () => false,
   },
   webDir: {

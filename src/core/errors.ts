@@ -18,6 +18,20 @@ const STATUS_BY_CODE = {
   ERR_AUDIT_UNAVAILABLE: 503,
   ERR_UNAVAILABLE: 503,
   ERR_CONFIG: 500,
+  ERR_SEALED: 503,
+  ERR_KEYSTORE_NOT_INITIALIZED: 409,
+  ERR_KEYSTORE_INITIALIZED: 409,
+  ERR_INVALID_SHARE: 400,
+  ERR_DUPLICATE_SHARE: 400,
+  ERR_UNSEAL_FAILED: 400,
+  ERR_KEY_DISABLED: 409,
+  ERR_KEY_DESTROYED: 410,
+  ERR_WRONG_PURPOSE: 400,
+  ERR_KEY_POLICY: 403,
+  ERR_VERSION_TOO_OLD: 400,
+  ERR_DECRYPTION_FAILED: 400,
+  ERR_MALFORMED_CIPHERTEXT: 400,
+  ERR_HSM_UNSUPPORTED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -38,6 +52,20 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_AUDIT_UNAVAILABLE: 'Audit trail unavailable',
   ERR_UNAVAILABLE: 'Service unavailable',
   ERR_CONFIG: 'Invalid configuration',
+  ERR_SEALED: 'Keystore sealed',
+  ERR_KEYSTORE_NOT_INITIALIZED: 'Keystore not initialised',
+  ERR_KEYSTORE_INITIALIZED: 'Keystore already initialised',
+  ERR_INVALID_SHARE: 'Invalid key share',
+  ERR_DUPLICATE_SHARE: 'Duplicate key share',
+  ERR_UNSEAL_FAILED: 'Unseal failed',
+  ERR_KEY_DISABLED: 'Key disabled',
+  ERR_KEY_DESTROYED: 'Key destroyed',
+  ERR_WRONG_PURPOSE: 'Wrong key purpose',
+  ERR_KEY_POLICY: 'Key policy refuses this use',
+  ERR_VERSION_TOO_OLD: 'Key version below the minimum',
+  ERR_DECRYPTION_FAILED: 'Decryption failed',
+  ERR_MALFORMED_CIPHERTEXT: 'Malformed ciphertext',
+  ERR_HSM_UNSUPPORTED: 'Not supported by this HSM',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

@@ -11,7 +11,10 @@ forEachEngine('http surface', (engine) => {
   after(() => t.close());
 
   it('serves liveness, readiness and an OpenAPI 3.1 document without a token', async () => {
-    assert.deepEqual((await t.request({ method: 'GET', url: '/healthz', as: 'none' })).json(), { status: 'ok' });
+    assert.deepEqual((await t.request({ method: 'GET', url: '/healthz', as: 'none' })).json(), {
+      status: 'ok',
+      keystore: 'unsealed',
+    });
     assert.deepEqual((await t.request({ method: 'GET', url: '/readyz', as: 'none' })).json(), { status: 'ready' });
     const openapi = await t.request({ method: 'GET', url: '/openapi.json', as: 'none' });
     assert.equal(openapi.json().openapi, '3.1.0');

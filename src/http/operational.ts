@@ -6,6 +6,10 @@ import type { Metrics } from './metrics.js';
 
 const tags = ['operations'];
 const Status = Type.Object({ status: Type.String() }, { additionalProperties: false });
+const Health = Type.Object(
+  { status: Type.String(), keystore: Type.Union([Type.Literal('sealed'), Type.Literal('unsealed')]) },
+  { additionalProperties: false },
+);
 
 /** Liveness, readiness, Prometheus metrics and the OpenAPI document. */
 export function operationalRoutes(app: Api, trustloop: App, metrics: Metrics, openapi: () => unknown): void {
@@ -15,9 +19,13 @@ export function operationalRoutes(app: Api, trustloop: App, metrics: Metrics, op
     '/healthz',
     {
       config: { access: { public: true }, rateLimit: publicRate },
-      schema: { tags, summary: 'Liveness: the process answers', response: { 200: Status } },
+      schema: {
+        tags,
+        summary: 'Liveness: the process answers; whether the keystore is sealed',
+        response: { 200: Health },
+      },
     },
-    async () => ({ status: 'ok' }),
+    async () => ({ status: 'ok', keystore: trustloop.keystore.sealed ? ('sealed' as const) : ('unsealed' as const) }),
   );
 
   app.get(

@@ -22,6 +22,9 @@ import { Problem, type Api } from '../core/http.js';
 import { sessionRoutes } from '../iam/sessions/routes.js';
 import { tokenRoutes } from '../iam/tokens/routes.js';
 import { participantRoutes } from '../participants/routes.js';
+import { keyRoutes } from '../cpm/routes/keys.js';
+import { keystoreRoutes } from '../cpm/routes/keystore.js';
+import { operationRoutes } from '../cpm/routes/ops.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -115,6 +118,9 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   tokenRoutes(api, app.tokens);
   participantRoutes(api, app.participants);
   auditRoutes(api, app.audit);
+  keystoreRoutes(api, app.ceremony);
+  keyRoutes(api, app.keys);
+  operationRoutes(api, app.crypto);
 
   await serveWebUi(server, app.config.webDir);
   return server;

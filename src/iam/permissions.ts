@@ -13,6 +13,11 @@ export const PERMISSIONS = [
   'audit:verify',
   'audit:export',
   'metrics:read',
+  'keystore:read',
+  'keystore:manage',
+  'keys:read',
+  'keys:write',
+  'keys:use',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -34,13 +39,32 @@ const READ_REGISTRY: Permission[] = [...EVERY_ROLE, 'participants:read'];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  'security-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify', 'metrics:read'],
-  'compliance-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify'],
+  'security-officer': [
+    ...READ_REGISTRY,
+    'audit:read',
+    'audit:verify',
+    'metrics:read',
+    'keystore:read',
+    'keystore:manage',
+    'keys:read',
+    'keys:write',
+    'keys:use',
+  ],
+  'compliance-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify', 'keystore:read', 'keys:read'],
   'risk-manager': READ_REGISTRY,
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
-  participant: [...READ_REGISTRY, 'participants:contacts'],
+  participant: [...READ_REGISTRY, 'participants:contacts', 'keys:read', 'keys:write', 'keys:use'],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
-  auditor: [...READ_REGISTRY, 'tokens:read', 'audit:read', 'audit:verify', 'audit:export', 'metrics:read'],
+  auditor: [
+    ...READ_REGISTRY,
+    'tokens:read',
+    'audit:read',
+    'audit:verify',
+    'audit:export',
+    'metrics:read',
+    'keystore:read',
+    'keys:read',
+  ],
   leadership: READ_REGISTRY,
 };
 

@@ -22,12 +22,20 @@ export const PARTICIPANT_A = 'dfsp-a';
 export const PARTICIPANT_B = 'dfsp-b';
 
 /**
- * A full server (routes, hooks, error handling) on a fresh store with the hub, two DFSPs and a
- * token for every role. Requests go through Fastify's inject: no port, same code path.
+ * A full server (routes, hooks, error handling) on a fresh store with the hub, two DFSPs, a
+ * token for every role and an unsealed keystore (unless `sealed`). Requests go through Fastify's inject: no port, same code path.
  */
-export async function startTestServer(engine: EngineName, overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+  engine: EngineName,
+  overrides: Partial<Config> = {},
+  options: { sealed?: boolean } = {},
+): Promise<TestServer> {
   const app = await openTestApp(engine, overrides);
   const ctx = systemContext();
+  if (!options.sealed) {
+    for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
+      await app.ceremony.unseal(ctx, share);
+  }
   await app.participants.create(ctx, { id: 'hub', name: 'Scheme hub', kind: 'hub' });
   await app.participants.create(ctx, { id: PARTICIPANT_A, name: 'Bank A', kind: 'dfsp' });
   await app.participants.create(ctx, { id: PARTICIPANT_B, name: 'Wallet B', kind: 'dfsp' });

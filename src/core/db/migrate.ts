@@ -1,9 +1,10 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as foundation from './migrations/0001_foundation.js';
+import * as cpm from './migrations/0002_cpm.js';
 
 /** Numbered, append-only migrations; the same list runs on SQLite and PostgreSQL. */
-const MIGRATIONS = { '0001_foundation': foundation };
+const MIGRATIONS = { '0001_foundation': foundation, '0002_cpm': cpm };
 
 function providerFor(database: Database): MigrationProvider {
   return {

@@ -60,9 +60,48 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface CpmKeystoreTable {
+  id: number;
+  backend: 'software' | 'pkcs11';
+  shares: number;
+  threshold: number;
+  verifier: string;
+  created_at: IsoTime;
+}
+
+export interface CpmKeysTable {
+  id: string;
+  name: string;
+  type: string;
+  purpose: string;
+  backend: string;
+  owner_participant_id: string | null;
+  policy: string;
+  status: 'enabled' | 'disabled' | 'destroy-scheduled' | 'destroyed';
+  rotation_period_days: number | null;
+  latest_version: number;
+  min_decryption_version: number;
+  destroy_after: IsoTime | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+  last_rotated_at: IsoTime;
+}
+
+export interface CpmKeyVersionsTable {
+  key_id: string;
+  version: number;
+  material: string;
+  public_key: string | null;
+  created_at: IsoTime;
+  destroyed_at: IsoTime | null;
+}
+
 export interface DB {
   participants: ParticipantsTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  cpm_keystore: CpmKeystoreTable;
+  cpm_keys: CpmKeysTable;
+  cpm_key_versions: CpmKeyVersionsTable;
 }

@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { constants, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { after, before, it } from 'node:test';
+import { split } from 'shamir-secret-sharing';
+import { forEachEngine } from '../../test/support/engines.js';
+import { PARTICIPANT_A, startTestServer, type TestServer } from '../../test/support/server.js';
+import type { Role } from '../iam/permissions.js';
+
+const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
+
+forEachEngine('CPM software keystore', (engine) => {
+  let t: TestServer;
+  let shares: string[];
+
+  before(async () => {
+    t = await startTestServer(engine, {}, { sealed: true });
+  });
+  after(() => t.close());
+
+  const call = async (
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    payload?: Record<string, unknown>,
+    as: Role | 'other-participant' = 'security-officer',
+  ) => t.request({ method, url, as, ...(payload ? { payload } : {}) });
+
+  const createKey = async (name: string, type: string, purpose: string, as: Role = 'security-officer') => {
+    const response = await call('POST', '/api/v1/keys', { name, type, purpose }, as);
+    assert.equal(response.statusCode, 201, response.body);
+    return response.json().id as string;
+  };
+
+  it('starts sealed: operations answer 503 ERR_SEALED and health says so', async () => {
+    assert.equal((await t.request({ method: 'GET', url: '/healthz', as: 'none' })).json().keystore, 'sealed');
+    const status = (await call('GET', '/api/v1/keystore')).json();
+    assert.deepEqual(status, {
+      backend: 'software',
+      initialized: false,
+      sealed: true,
+      threshold: null,
+      shares: null,
+      progress: 0,
+    });
+    const unseal = await call('POST', '/api/v1/keystore/unseal', { share: 'tlks1-x' });
+    assert.equal(unseal.json().code, 'ERR_KEYSTORE_NOT_INITIALIZED');
+  });
+
+  it('splits the master key into custodian shares and opens at the threshold', async () => {
+    const init = await call('POST', '/api/v1/keystore/init', { shares: 5, threshold: 3 });
+    assert.equal(init.statusCode, 201, init.body);
+    shares = init.json().shares;
+    assert.equal(shares.length, 5);
+    assert.equal(
+      (await call('POST', '/api/v1/keystore/init', { shares: 3, threshold: 2 })).json().code,
+      'ERR_KEYSTORE_INITIALIZED',
+    );
+
+    const key = await call('POST', '/api/v1/keys', { name: 'sealed-key', type: 'ec-p256', purpose: 'sign' });
+    assert.equal(key.statusCode, 503);
+    assert.equal(key.json().code, 'ERR_SEALED');
+
+    assert.equal(
+      (await call('POST', '/api/v1/keystore/unseal', { share: 'tlks1-notashare' })).json().code,
+      'ERR_INVALID_SHARE',
+    );
+    assert.equal((await call('POST', '/api/v1/keystore/unseal', { share: shares[0]! })).json().progress, 1);
+    assert.equal(
+      (await call('POST', '/api/v1/keystore/unseal', { share: shares[0]! })).json().code,
+      'ERR_DUPLICATE_SHARE',
+    );
+    const second = (await call('POST', '/api/v1/keystore/unseal', { share: shares[3]! })).json();
+    assert.deepEqual([second.sealed, second.progress], [true, 2]);
+    const third = (await call('POST', '/api/v1/keystore/unseal', { share: shares[4]! })).json();
+    assert.deepEqual([third.sealed, third.progress], [false, 0]);
+    assert.equal((await t.request({ method: 'GET', url: '/healthz', as: 'none' })).json().keystore, 'unsealed');
+
+    const trail = JSON.stringify(await t.app.audit.list({ limit: 100, action: 'keystore.*' }));
+    for (const share of shares) assert.ok(!trail.includes(share.slice(6)), 'a share reached the audit trail');
+  });
+
+  it('refuses shares of another master key and stays sealed', async () => {
+    await call('POST', '/api/v1/keystore/seal');
+    const foreign = await split(new Uint8Array(randomBytes(32)), 3, 3);
+    let last;
+    for (const share of foreign) {
+      last = await call('POST', '/api/v1/keystore/unseal', {
+        share: `tlks1-${Buffer.from(share).toString('base64url')}`,
+      });
+    }
+    assert.equal(last!.json().code, 'ERR_UNSEAL_FAILED');
+    assert.equal((await call('GET', '/api/v1/keystore')).json().sealed, true);
+    for (const share of shares.slice(0, 3)) await call('POST', '/api/v1/keystore/unseal', { share });
+    assert.equal((await call('GET', '/api/v1/keystore')).json().sealed, false);
+  });
+
+  it('signs with every asymmetric type, verifiable by OpenSSL through node:crypto', async () => {
+    const cases: [string, string, string][] = [
+      ['rsa-2048', 'RS256', 'sha256'],
+      ['rsa-2048', 'PS256', 'sha256'],
+      ['ec-p256', 'ES256', 'sha256'],
+      ['ec-p384', 'ES384', 'sha384'],
+      ['ed25519', 'EdDSA', ''],
+    ];
+    const message = Buffer.from(
+      '{"transferId":"b51ec534-ee48-4575-b6a9-ead2955b8069","amount":{"amount":"100","currency":"USD"}}',
+    );
+    for (const [type, algorithm, hash] of cases) {
+      const id = await createKey(`sig-${type}-${algorithm}`, type, 'sign');
+      const signed = await call('POST', `/api/v1/keys/${id}/sign`, { input: b64(message), algorithm });
+      assert.equal(signed.statusCode, 200, signed.body);
+      const { signature, keyVersion } = signed.json();
+      assert.match(signature, /^tl:v1:/);
+      assert.equal(keyVersion, 1);
+      const pem = (await call('GET', `/api/v1/keys/${id}/public-key`)).json().pem;
+      const raw = Buffer.from(signature.slice(6), 'base64url');
+      const key = createPublicKey(pem);
+      const options =
+        algorithm === 'PS256'
+          ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+          : algorithm.startsWith('ES')
+            ? { key, dsaEncoding: 'ieee-p1363' as const }
+            : key;
+      assert.ok(verify(hash || null, message, options, raw), `${type} ${algorithm} signature does not verify`);
+      const checked = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64(message), signature, algorithm });
+      assert.equal(checked.json().valid, true);
+      const forged = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64('other'), signature, algorithm });
+      assert.equal(forged.json().valid, false);
+    }
+  });
+
+  it('encrypts with AES-256-GCM bound to its AAD, across rotation and the minimum version', async () => {
+    const id = await createKey('data-key', 'aes-256-gcm', 'encrypt');
+    const v1 = (
+      await call('POST', `/api/v1/keys/${id}/encrypt`, {
+        plaintext: b64('PAN 4111111111111111'),
+        aad: b64('transfer-1'),
+      })
+    ).json();
+    assert.match(v1.ciphertext, /^tl:v1:/);
+    const decrypt = (ciphertext: string, aad?: string) =>
+      call('POST', `/api/v1/keys/${id}/decrypt`, { ciphertext, ...(aad ? { aad: b64(aad) } : {}) });
+    assert.equal(
+      Buffer.from((await decrypt(v1.ciphertext, 'transfer-1')).json().plaintext, 'base64').toString(),
+      'PAN 4111111111111111',
+    );
+    assert.equal((await decrypt(v1.ciphertext, 'transfer-2')).json().code, 'ERR_DECRYPTION_FAILED');
+    assert.equal((await decrypt(v1.ciphertext)).json().code, 'ERR_DECRYPTION_FAILED');
+    const flipped = v1.ciphertext.slice(0, -2) + (v1.ciphertext.endsWith('A') ? 'BA' : 'AA');
+    assert.equal((await decrypt(flipped, 'transfer-1')).json().code, 'ERR_DECRYPTION_FAILED');
+    assert.equal((await decrypt('tl:v9:AAAA', 'transfer-1')).statusCode, 404);
+
+    const rotated = await call('POST', `/api/v1/keys/${id}/rotate`);
+    assert.equal(rotated.json().latestVersion, 2);
+    const v2 = (await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('later') })).json();
+    assert.match(v2.ciphertext, /^tl:v2:/);
+    assert.equal((await decrypt(v1.ciphertext, 'transfer-1')).statusCode, 200, 'rotation must not orphan version 1');
+    await call('PATCH', `/api/v1/keys/${id}`, { minDecryptionVersion: 2 });
+    assert.equal((await decrypt(v1.ciphertext, 'transfer-1')).json().code, 'ERR_VERSION_TOO_OLD');
+    assert.equal((await decrypt(v2.ciphertext)).statusCode, 200);
+  });
+
+  it('encrypts with RSA-OAEP-256 and computes HMACs checked in constant time', async () => {
+    const rsa = await createKey('wrap-rsa', 'rsa-3072', 'wrap');
+    const sealed = (await call('POST', `/api/v1/keys/${rsa}/encrypt`, { plaintext: b64('a data key') })).json();
+    const opened = await call('POST', `/api/v1/keys/${rsa}/decrypt`, { ciphertext: sealed.ciphertext });
+    assert.equal(Buffer.from(opened.json().plaintext, 'base64').toString(), 'a data key');
+
+    const mac = await createKey('mac-key', 'hmac-sha256', 'mac');
+    const tag = (await call('POST', `/api/v1/keys/${mac}/mac`, { input: b64('msisdn:255712345678') })).json().mac;
+    assert.equal(
+      (await call('POST', `/api/v1/keys/${mac}/verify-mac`, { input: b64('msisdn:255712345678'), mac: tag })).json()
+        .valid,
+      true,
+    );
+    assert.equal(
+      (await call('POST', `/api/v1/keys/${mac}/verify-mac`, { input: b64('msisdn:255700000000'), mac: tag })).json()
+        .valid,
+      false,
+    );
+  });
+
+  it('refuses the wrong purpose, a disabled key, a foreign owner and roles outside the policy', async () => {
+    assert.equal(
+      (await call('POST', '/api/v1/keys', { name: 'bad', type: 'ec-p256', purpose: 'encrypt' })).statusCode,
+      400,
+    );
+    const id = await createKey('policy-key', 'ec-p256', 'sign');
+    const wrong = await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('x') });
+    assert.equal(wrong.json().code, 'ERR_WRONG_PURPOSE');
+    const [denied] = await t.app.audit.list({ limit: 1, action: 'key.encrypt' });
+    assert.deepEqual([denied!.outcome, denied!.errorCode, denied!.resource.id], ['denied', 'ERR_WRONG_PURPOSE', id]);
+
+    assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'auditor')).statusCode, 403);
+    const participantUse = await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'participant');
+    assert.equal(participantUse.statusCode, 404, 'a hub key is invisible to a participant');
+
+    await call('PATCH', `/api/v1/keys/${id}`, { status: 'disabled' });
+    assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).json().code, 'ERR_KEY_DISABLED');
+    await call('PATCH', `/api/v1/keys/${id}`, { status: 'enabled' });
+    assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).statusCode, 200);
+  });
+
+  it("keeps a participant's keys to that participant", async () => {
+    const created = await call(
+      'POST',
+      '/api/v1/keys',
+      { name: 'dfsp-a-jws', type: 'ec-p256', purpose: 'sign' },
+      'participant',
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().ownerParticipantId, PARTICIPANT_A);
+    const id = created.json().id;
+    assert.equal(
+      (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('quote') }, 'participant')).statusCode,
+      200,
+    );
+    assert.equal((await call('GET', `/api/v1/keys/${id}`, undefined, 'other-participant')).statusCode, 404);
+    assert.equal(
+      (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'other-participant')).statusCode,
+      404,
+    );
+    const theirs = (await call('GET', '/api/v1/keys', undefined, 'other-participant')).json().items;
+    assert.deepEqual(theirs, []);
+    const forOther = await call(
+      'POST',
+      '/api/v1/keys',
+      { name: 'x', type: 'ec-p256', purpose: 'sign', ownerParticipantId: 'dfsp-b' },
+      'participant',
+    );
+    assert.equal(forOther.statusCode, 403);
+  });
+
+  it('reports versions, usage counts and the public key as JWK; audits operations without data', async () => {
+    const id = await createKey('inventory-key', 'ec-p256', 'sign');
+    await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('secret payload one') });
+    await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('secret payload two') });
+    const detail = (await call('GET', `/api/v1/keys/${id}`, undefined, 'auditor')).json();
+    assert.equal(detail.usage.sign, 2);
+    assert.equal(detail.versions.length, 1);
+    assert.equal(detail.key.rotationDue, false);
+    const jwk = (await call('GET', `/api/v1/keys/${id}/public-key?format=jwk`)).json().jwk;
+    assert.deepEqual([jwk.kty, jwk.crv, jwk.kid], ['EC', 'P-256', `${id}.v1`]);
+    assert.equal(jwk.d, undefined);
+    const events = JSON.stringify(await t.app.audit.list({ limit: 10, action: 'key.sign', resourceId: id }));
+    assert.ok(!events.includes(b64('secret payload one')));
+    const [event] = await t.app.audit.list({ limit: 1, action: 'key.sign', resourceId: id });
+    assert.deepEqual(event!.details, { version: 1 });
+  });
+
+  it('seals on demand: every operation stops', async () => {
+    const id = await createKey('last-key', 'hmac-sha256', 'mac');
+    await call('POST', '/api/v1/keystore/seal');
+    const response = await call('POST', `/api/v1/keys/${id}/mac`, { input: b64('x') });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.json().code, 'ERR_SEALED');
+  });
+});

@@ -1,0 +1,280 @@
+import { createPublicKey } from 'node:crypto';
+import type { AuditService } from '../../audit/service.js';
+import { isoNow, systemClock, type Clock } from '../../core/clock.js';
+import { scopeOf, type RequestContext } from '../../core/context.js';
+import type { Database } from '../../core/db/database.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../core/db/violations.js';
+import { TrustloopError, conflict, invalid, notFound } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import {
+  PURPOSES_BY_TYPE,
+  type Keystore,
+  type KeyPurpose,
+  type KeyType,
+  type KeyVersionRef,
+} from '../keystore/types.js';
+import type { CreateKey, KeyPolicy, KeyView, UpdateKey } from './schemas.js';
+import {
+  addVersion,
+  findKey,
+  findVersion,
+  insertKey,
+  listKeys,
+  listVersions,
+  updateKey,
+  usageCounts,
+  type KeyRow,
+} from './store.js';
+
+const DAY_MS = 86_400_000;
+
+/** Operations each purpose allows; the policy can narrow them, never widen them. */
+const OPERATIONS_BY_PURPOSE: Record<KeyPurpose, KeyPolicy['operations']> = {
+  sign: ['sign', 'verify'],
+  encrypt: ['encrypt', 'decrypt'],
+  wrap: ['encrypt', 'decrypt'],
+  mac: ['mac', 'verify-mac'],
+};
+
+export type KeyOperation = KeyPolicy['operations'][number];
+
+/**
+ * Key lifecycle: create (version 1 generated inside the keystore), rotate, enable / disable, the
+ * minimum version still allowed to decrypt, public key export. Material never leaves the keystore.
+ */
+export class KeyService {
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditService,
+    private readonly keystore: Keystore,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async create(ctx: RequestContext, input: CreateKey): Promise<KeyView> {
+    if (!PURPOSES_BY_TYPE[input.type].includes(input.purpose)) {
+      throw invalid('purpose', `a ${input.type} key cannot be used to ${input.purpose}`);
+    }
+    const owner = this.ownerFor(ctx, input.ownerParticipantId ?? null);
+    const policy = input.policy ?? defaultPolicy(input.purpose, owner);
+    const refused = policy.operations.find((op) => !OPERATIONS_BY_PURPOSE[input.purpose].includes(op));
+    if (refused) throw invalid('policy/operations', `'${refused}' is not an operation of a ${input.purpose} key`);
+    const now = isoNow(this.clock);
+    const id = newId('key');
+    const generated = await this.keystore.generate({ keyId: id, version: 1, type: input.type });
+    const row: KeyRow = {
+      id,
+      name: input.name,
+      type: input.type,
+      purpose: input.purpose,
+      backend: this.keystore.backend,
+      owner_participant_id: owner,
+      policy: JSON.stringify(policy),
+      status: 'enabled',
+      rotation_period_days: input.rotationPeriodDays ?? null,
+      latest_version: 1,
+      min_decryption_version: 1,
+      destroy_after: null,
+      created_at: now,
+      updated_at: now,
+      last_rotated_at: now,
+    };
+    try {
+      await this.database.transaction(async (tx) => {
+        await insertKey(tx, row, {
+          key_id: id,
+          version: 1,
+          material: generated.material,
+          public_key: generated.publicKeyPem,
+          created_at: now,
+          destroyed_at: null,
+        });
+        await this.audit.append(tx, ctx, {
+          action: 'key.create',
+          resource: { type: 'key', id },
+          participantId: owner,
+          details: { name: row.name, type: row.type, purpose: row.purpose, backend: row.backend, version: 1 },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`a key named '${input.name}' already exists`);
+      if (isForeignKeyViolation(error)) throw invalid('ownerParticipantId', 'no such participant');
+      throw error;
+    }
+    return this.view(row);
+  }
+
+  async list(ctx: RequestContext): Promise<KeyView[]> {
+    return (await listKeys(this.database.db, scopeOf(ctx.actor))).map((row) => this.view(row));
+  }
+
+  async detail(ctx: RequestContext, id: string) {
+    const row = await this.require(ctx, id);
+    const versions = await listVersions(this.database.db, id);
+    return {
+      key: this.view(row),
+      versions: versions.map((v) => ({
+        version: v.version,
+        createdAt: v.created_at,
+        destroyedAt: v.destroyed_at,
+        hasPublicKey: v.public_key !== null,
+      })),
+      usage: await usageCounts(this.database.db, id),
+    };
+  }
+
+  async rotate(ctx: RequestContext, id: string): Promise<KeyView> {
+    const row = await this.require(ctx, id);
+    this.requireUsableStatus(row);
+    const version = row.latest_version + 1;
+    const generated = await this.keystore.generate({ keyId: id, version, type: row.type as KeyType });
+    const now = isoNow(this.clock);
+    await this.database.transaction(async (tx) => {
+      await addVersion(
+        tx,
+        {
+          key_id: id,
+          version,
+          material: generated.material,
+          public_key: generated.publicKeyPem,
+          created_at: now,
+          destroyed_at: null,
+        },
+        now,
+      );
+      await this.audit.append(tx, ctx, {
+        action: 'key.rotate',
+        resource: { type: 'key', id },
+        participantId: row.owner_participant_id,
+        details: { version },
+      });
+    });
+    return this.view({ ...row, latest_version: version, last_rotated_at: now, updated_at: now });
+  }
+
+  async update(ctx: RequestContext, id: string, changes: UpdateKey): Promise<KeyView> {
+    const row = await this.require(ctx, id);
+    if (row.status === 'destroyed' || row.status === 'destroy-scheduled') {
+      throw new TrustloopError('ERR_KEY_DESTROYED', `key '${id}' is ${row.status}`);
+    }
+    if (changes.minDecryptionVersion !== undefined && changes.minDecryptionVersion > row.latest_version) {
+      throw invalid('minDecryptionVersion', `must not exceed the latest version (${row.latest_version})`);
+    }
+    const next: KeyRow = {
+      ...row,
+      status: changes.status ?? row.status,
+      min_decryption_version: changes.minDecryptionVersion ?? row.min_decryption_version,
+      rotation_period_days:
+        changes.rotationPeriodDays === undefined ? row.rotation_period_days : changes.rotationPeriodDays,
+      updated_at: isoNow(this.clock),
+    };
+    await this.database.transaction(async (tx) => {
+      await updateKey(tx, id, next);
+      await this.audit.append(tx, ctx, {
+        action: 'key.update',
+        resource: { type: 'key', id },
+        participantId: row.owner_participant_id,
+        details: { ...changes },
+      });
+    });
+    return this.view(next);
+  }
+
+  /** The public half of an asymmetric key version, as PEM (SPKI) or JWK. */
+  async publicKey(ctx: RequestContext, id: string, version: number | undefined, format: 'pem' | 'jwk') {
+    const row = await this.require(ctx, id);
+    const wanted = version ?? row.latest_version;
+    const stored = await findVersion(this.database.db, id, wanted);
+    if (!stored) throw notFound('key version', `${id} v${wanted}`);
+    if (!stored.public_key) throw invalid('id', `a ${row.type} key has no public half`);
+    if (format === 'pem') return { keyId: id, version: wanted, pem: stored.public_key };
+    const jwk = createPublicKey(stored.public_key).export({ format: 'jwk' }) as Record<string, string>;
+    return { keyId: id, version: wanted, jwk: { ...jwk, kid: `${id}.v${wanted}` } };
+  }
+
+  /**
+   * The key and one of its versions, checked for the operation: visible to the caller, allowed by
+   * its policy for the caller's role, enabled, of the right purpose, and not below the minimum.
+   */
+  async forOperation(
+    ctx: RequestContext,
+    id: string,
+    operation: KeyOperation,
+    version?: number,
+  ): Promise<{ key: KeyRow; ref: KeyVersionRef }> {
+    const key = await this.require(ctx, id);
+    this.requireUsableStatus(key);
+    if (!OPERATIONS_BY_PURPOSE[key.purpose as KeyPurpose].includes(operation)) {
+      throw new TrustloopError('ERR_WRONG_PURPOSE', `key '${id}' is a ${key.purpose} key and cannot ${operation}`);
+    }
+    const policy = JSON.parse(key.policy) as KeyPolicy;
+    const roleAllowed =
+      ctx.actor.role !== null &&
+      (policy.roles.includes(ctx.actor.role) ||
+        (ctx.actor.participantId !== null && ctx.actor.participantId === key.owner_participant_id));
+    if (!roleAllowed || !policy.operations.includes(operation)) {
+      throw new TrustloopError('ERR_KEY_POLICY', `the policy of key '${id}' does not let you ${operation}`);
+    }
+    const wanted = version ?? key.latest_version;
+    const readsOld = operation === 'decrypt' || operation === 'verify' || operation === 'verify-mac';
+    if (readsOld && wanted < key.min_decryption_version) {
+      throw new TrustloopError(
+        'ERR_VERSION_TOO_OLD',
+        `version ${wanted} of key '${id}' is below its minimum (${key.min_decryption_version})`,
+      );
+    }
+    const stored = wanted <= key.latest_version ? await findVersion(this.database.db, id, wanted) : undefined;
+    if (!stored || stored.destroyed_at !== null) throw notFound('key version', `${id} v${wanted}`);
+    return { key, ref: { keyId: id, version: wanted, type: key.type as KeyType, material: stored.material } };
+  }
+
+  private async require(ctx: RequestContext, id: string): Promise<KeyRow> {
+    const row = await findKey(this.database.db, scopeOf(ctx.actor), id);
+    if (!row) throw notFound('key', id);
+    return row;
+  }
+
+  private requireUsableStatus(row: KeyRow): void {
+    if (row.status === 'disabled') throw new TrustloopError('ERR_KEY_DISABLED', `key '${row.id}' is disabled`);
+    if (row.status !== 'enabled') throw new TrustloopError('ERR_KEY_DESTROYED', `key '${row.id}' is ${row.status}`);
+  }
+
+  /** A participant creates keys for itself only; the hub may create for any participant. */
+  private ownerFor(ctx: RequestContext, requested: string | null): string | null {
+    const own = ctx.actor.participantId;
+    if (own === null) return requested;
+    if (requested !== null && requested !== own)
+      throw new TrustloopError('ERR_FORBIDDEN', 'a participant can only own its own keys');
+    return own;
+  }
+
+  private view(row: KeyRow): KeyView {
+    const now = this.clock.now().getTime();
+    const lastRotated = Date.parse(row.last_rotated_at);
+    return {
+      id: row.id,
+      name: row.name,
+      type: row.type as KeyType,
+      purpose: row.purpose as KeyPurpose,
+      backend: row.backend,
+      ownerParticipantId: row.owner_participant_id,
+      policy: JSON.parse(row.policy) as KeyPolicy,
+      status: row.status,
+      rotationPeriodDays: row.rotation_period_days,
+      latestVersion: row.latest_version,
+      minDecryptionVersion: row.min_decryption_version,
+      destroyAfter: row.destroy_after,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      lastRotatedAt: row.last_rotated_at,
+      ageDays: Math.floor((now - Date.parse(row.created_at)) / DAY_MS),
+      rotationDue: row.rotation_period_days !== null && now - lastRotated >= row.rotation_period_days * DAY_MS,
+    };
+  }
+}
+
+function defaultPolicy(purpose: KeyPurpose, owner: string | null): KeyPolicy {
+  return {
+    roles: owner === null ? ['admin', 'security-officer'] : [],
+    operations: [...OPERATIONS_BY_PURPOSE[purpose]],
+  };
+}

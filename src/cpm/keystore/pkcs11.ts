@@ -1,0 +1,477 @@
+import { createHash, createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
+import pkcs11js from 'pkcs11js';
+import { TrustloopError } from '../../core/errors.js';
+import {
+  SIGNATURE_ALGORITHMS,
+  type GeneratedKey,
+  type Keystore,
+  type KeyType,
+  type KeyVersionRef,
+  type SignatureAlgorithm,
+} from './types.js';
+
+/** Mechanisms and key types from PKCS#11 3.0 that pkcs11js 2.x does not name. */
+const CKK_EC_EDWARDS = 0x40;
+const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
+const CKM_EDDSA = 0x1057;
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Large enough for any signature or OAEP block this keystore makes (RSA-4096: 512 bytes). */
+const MAX_ASYMMETRIC_OUTPUT = 512;
+
+/** DER of the curve OIDs, as CKA_EC_PARAMS wants them. */
+const EC_PARAMS = {
+  'ec-p256': Buffer.from('06082a8648ce3d030107', 'hex'),
+  'ec-p384': Buffer.from('06052b81040022', 'hex'),
+  ed25519: Buffer.from('06032b6570', 'hex'),
+} as const;
+const JWK_CURVE = { 'ec-p256': 'P-256', 'ec-p384': 'P-384', ed25519: 'Ed25519' } as const;
+const RSA_BITS: Partial<Record<KeyType, number>> = { 'rsa-2048': 2048, 'rsa-3072': 3072, 'rsa-4096': 4096 };
+
+export interface Pkcs11KeystoreOptions {
+  /** Path of the PKCS#11 module, e.g. `/usr/lib/softhsm/libsofthsm2.so`. */
+  module: string;
+  /** The token is found by label: SoftHSM2 gives a fresh token a random slot id. */
+  tokenLabel: string;
+  /** User PIN. */
+  pin: string;
+}
+
+interface TokenKey {
+  /** The private or secret key. */
+  key: pkcs11js.Handle;
+  /** The public key of a pair; null for secret keys. */
+  publicKey: pkcs11js.Handle | null;
+}
+
+/** The token object label (and CKA_ID) of a key version: what `material` stores. */
+export const tokenLabelOf = (ref: Pick<KeyVersionRef, 'keyId' | 'version'>): string =>
+  `trustloop:${ref.keyId}:v${ref.version}`;
+
+/** The module is process-wide state: C_Initialize once per module, C_Finalize when its last user closes. */
+const modules = new Map<string, { lib: pkcs11js.PKCS11; users: number }>();
+
+function acquireModule(path: string): pkcs11js.PKCS11 {
+  const held = modules.get(path);
+  if (held) {
+    held.users += 1;
+    return held.lib;
+  }
+  const lib = new pkcs11js.PKCS11();
+  try {
+    lib.load(path);
+    lib.C_Initialize();
+  } catch (error) {
+    throw new TrustloopError('ERR_CONFIG', `cannot load the PKCS#11 module ${path}`, { cause: error });
+  }
+  modules.set(path, { lib, users: 1 });
+  return lib;
+}
+
+function releaseModule(path: string): void {
+  const held = modules.get(path);
+  if (!held) return;
+  held.users -= 1;
+  if (held.users > 0) return;
+  modules.delete(path);
+  held.lib.C_Finalize();
+  held.lib.close();
+}
+
+const pkcs11Code = (error: unknown): number | null => (error instanceof pkcs11js.Pkcs11Error ? error.code : null);
+
+const b64url = (bytes: Buffer): string => bytes.toString('base64url');
+
+/** CKA_EC_POINT is a DER OCTET STRING around the point; some tokens give the bare point. */
+function unwrapEcPoint(value: Buffer, pointBytes: number): Buffer {
+  if (value.length === pointBytes) return value;
+  const headerBytes = value.length - pointBytes;
+  if (value[0] !== 0x04 || headerBytes < 2) {
+    throw new TrustloopError('ERR_INTERNAL', 'the token returned an EC point in an unknown encoding');
+  }
+  return value.subarray(headerBytes);
+}
+
+/**
+ * Keys generated and used inside a PKCS#11 token (SoftHSM2, or an HSM through its module). Private
+ * and secret keys are created sensitive and non-extractable: no call here can read them out.
+ * Calls share one logged-in session and run one at a time, as a session runs one operation at once.
+ *
+ * @example
+ * const keystore = new Pkcs11Keystore({ module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'trustloop', pin });
+ * await keystore.open();
+ */
+export class Pkcs11Keystore implements Keystore {
+  readonly backend = 'pkcs11';
+  private lib: pkcs11js.PKCS11 | null = null;
+  private session: pkcs11js.Handle | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Handles by token label; valid for the life of the session. */
+  private readonly handles = new Map<string, TokenKey>();
+
+  constructor(private readonly options: Pkcs11KeystoreOptions) {}
+
+  get sealed(): boolean {
+    return this.session === null;
+  }
+
+  /** Opens a session on the token labelled `tokenLabel` and logs in as the user; a no-op when open. */
+  async open(): Promise<void> {
+    if (this.session) return;
+    const lib = acquireModule(this.options.module);
+    let session: pkcs11js.Handle | null = null;
+    try {
+      session = lib.C_OpenSession(this.findSlot(lib), pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+      this.login(lib, session);
+    } catch (error) {
+      if (session) lib.C_CloseSession(session);
+      releaseModule(this.options.module);
+      throw error;
+    }
+    this.lib = lib;
+    this.session = session;
+  }
+
+  /** Waits for calls under way, logs out and releases the module. The keystore is sealed again. */
+  async close(): Promise<void> {
+    const { lib, session } = this;
+    if (!lib || !session) return;
+    await this.queue.catch(() => undefined);
+    this.session = null;
+    this.lib = null;
+    this.handles.clear();
+    try {
+      lib.C_Logout(session);
+    } catch {
+      // Another keystore on the same token may have logged the shared login state out already.
+    }
+    lib.C_CloseSession(session);
+    releaseModule(this.options.module);
+  }
+
+  async generate(ref: Omit<KeyVersionRef, 'material'>): Promise<GeneratedKey> {
+    const label = tokenLabelOf(ref);
+    return this.run(async (lib, session) => {
+      if (this.findObjects(lib, session, label).length > 0) {
+        throw new TrustloopError('ERR_CONFLICT', `the token already holds an object labelled ${label}`);
+      }
+      const common = [
+        { type: pkcs11js.CKA_TOKEN, value: true },
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_ID, value: Buffer.from(label) },
+      ];
+      const secret = [
+        ...common,
+        { type: pkcs11js.CKA_SENSITIVE, value: true },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+      ];
+      if (ref.type === 'aes-256-gcm' || ref.type === 'hmac-sha256') {
+        const aes = ref.type === 'aes-256-gcm';
+        const key = await lib.C_GenerateKeyAsync(
+          session,
+          { mechanism: aes ? pkcs11js.CKM_AES_KEY_GEN : pkcs11js.CKM_GENERIC_SECRET_KEY_GEN },
+          [
+            ...secret,
+            { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+            { type: pkcs11js.CKA_KEY_TYPE, value: aes ? pkcs11js.CKK_AES : pkcs11js.CKK_GENERIC_SECRET },
+            { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
+            { type: aes ? pkcs11js.CKA_ENCRYPT : pkcs11js.CKA_SIGN, value: true },
+            { type: aes ? pkcs11js.CKA_DECRYPT : pkcs11js.CKA_VERIFY, value: true },
+          ],
+        );
+        this.handles.set(label, { key, publicKey: null });
+        return { material: label, publicKeyPem: null };
+      }
+      const [mechanism, publicAttrs, privateAttrs] = pairTemplates(ref.type);
+      const pair = await lib.C_GenerateKeyPairAsync(
+        session,
+        { mechanism },
+        [...common, { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }, ...publicAttrs],
+        [...secret, { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, ...privateAttrs],
+      );
+      this.handles.set(label, { key: pair.privateKey, publicKey: pair.publicKey });
+      return { material: label, publicKeyPem: this.publicKeyPem(lib, session, ref.type, pair.publicKey) };
+    });
+  }
+
+  async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer): Promise<Buffer> {
+    if (!SIGNATURE_ALGORITHMS[ref.type]?.includes(algorithm)) {
+      throw new TrustloopError('ERR_WRONG_PURPOSE', `a ${ref.type} key cannot sign with ${algorithm}`);
+    }
+    return this.run(async (lib, session) => {
+      const { key } = this.keyOf(lib, session, ref);
+      const [mechanism, input] = signMechanism(algorithm, data);
+      lib.C_SignInit(session, mechanism, key);
+      return lib.C_SignAsync(session, input, Buffer.alloc(MAX_ASYMMETRIC_OUTPUT));
+    });
+  }
+
+  async encrypt(ref: KeyVersionRef, plaintext: Buffer, aad: Buffer | undefined): Promise<Buffer> {
+    return this.run(async (lib, session) => {
+      const { key, publicKey } = this.keyOf(lib, session, ref);
+      if (ref.type === 'aes-256-gcm') {
+        const iv = randomBytes(IV_BYTES);
+        lib.C_EncryptInit(session, gcm(iv, aad), key);
+        const body = await lib.C_EncryptAsync(session, plaintext, Buffer.alloc(plaintext.length + TAG_BYTES));
+        return Buffer.concat([iv, body]);
+      }
+      initOaep(() => lib.C_EncryptInit(session, oaep(ref.type), publicKey ?? key));
+      return lib.C_EncryptAsync(session, plaintext, Buffer.alloc(MAX_ASYMMETRIC_OUTPUT));
+    });
+  }
+
+  async decrypt(ref: KeyVersionRef, ciphertext: Buffer, aad: Buffer | undefined): Promise<Buffer> {
+    const isAes = ref.type === 'aes-256-gcm';
+    if (isAes && ciphertext.length < IV_BYTES + TAG_BYTES) {
+      throw new TrustloopError('ERR_MALFORMED_CIPHERTEXT', 'the ciphertext is too short to hold a nonce and a tag');
+    }
+    return this.run(async (lib, session) => {
+      const { key } = this.keyOf(lib, session, ref);
+      if (isAes) {
+        lib.C_DecryptInit(session, gcm(ciphertext.subarray(0, IV_BYTES), aad), key);
+        return decrypted(lib.C_DecryptAsync(session, ciphertext.subarray(IV_BYTES), Buffer.alloc(ciphertext.length)));
+      }
+      initOaep(() => lib.C_DecryptInit(session, oaep(ref.type), key));
+      return decrypted(lib.C_DecryptAsync(session, ciphertext, Buffer.alloc(MAX_ASYMMETRIC_OUTPUT)));
+    });
+  }
+
+  async hmac(ref: KeyVersionRef, data: Buffer): Promise<Buffer> {
+    if (ref.type !== 'hmac-sha256') {
+      throw new TrustloopError('ERR_WRONG_PURPOSE', `a ${ref.type} key cannot compute an HMAC`);
+    }
+    return this.run(async (lib, session) => {
+      lib.C_SignInit(session, { mechanism: pkcs11js.CKM_SHA256_HMAC }, this.keyOf(lib, session, ref).key);
+      return lib.C_SignAsync(session, data, Buffer.alloc(32));
+    });
+  }
+
+  /** Deletes the version's token objects; destroying an already destroyed version is a no-op. */
+  async destroy(ref: KeyVersionRef): Promise<void> {
+    const label = this.labelOf(ref);
+    await this.run(async (lib, session) => {
+      this.handles.delete(label);
+      for (const handle of this.findObjects(lib, session, label)) lib.C_DestroyObject(session, handle);
+    });
+  }
+
+  /** Runs `op` after every call queued before it: a session runs one operation at a time. */
+  private run<T>(op: (lib: pkcs11js.PKCS11, session: pkcs11js.Handle) => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => {
+      if (!this.lib || !this.session) {
+        throw new TrustloopError('ERR_SEALED', 'the PKCS#11 keystore is not open: no session is logged in');
+      }
+      return op(this.lib, this.session);
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private findSlot(lib: pkcs11js.PKCS11): pkcs11js.Handle {
+    const labels: string[] = [];
+    for (const slot of lib.C_GetSlotList(true)) {
+      const label = lib.C_GetTokenInfo(slot).label.trim();
+      if (label === this.options.tokenLabel) return slot;
+      // SoftHSM2 always shows one empty, uninitialised token to init: it is no candidate.
+      if (label) labels.push(label);
+    }
+    throw new TrustloopError(
+      'ERR_CONFIG',
+      `no PKCS#11 token labelled '${this.options.tokenLabel}' (tokens present: ${labels.join(', ') || 'none'})`,
+    );
+  }
+
+  private login(lib: pkcs11js.PKCS11, session: pkcs11js.Handle): void {
+    try {
+      lib.C_Login(session, pkcs11js.CKU_USER, this.options.pin);
+    } catch (error) {
+      const code = pkcs11Code(error);
+      // Login state is shared by every session of the process: a second keystore would be let in
+      // without its PIN being checked, so it is refused rather than trusted.
+      if (code === pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
+        throw new TrustloopError(
+          'ERR_CONFLICT',
+          `the token '${this.options.tokenLabel}' is already open in this process`,
+        );
+      }
+      const pinRejected = code === pkcs11js.CKR_PIN_INCORRECT || code === pkcs11js.CKR_PIN_LEN_RANGE;
+      throw new TrustloopError(
+        'ERR_UNSEAL_FAILED',
+        pinRejected
+          ? `the token '${this.options.tokenLabel}' rejected the PIN`
+          : `cannot log in to the token '${this.options.tokenLabel}'`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The material must be the label of this key and version: a reference cannot borrow another key. */
+  private labelOf(ref: KeyVersionRef): string {
+    const label = tokenLabelOf(ref);
+    if (ref.material !== label) {
+      throw new TrustloopError('ERR_KEY_POLICY', `material '${ref.material}' is not the token object of ${label}`);
+    }
+    return label;
+  }
+
+  private keyOf(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, ref: KeyVersionRef): TokenKey {
+    const label = this.labelOf(ref);
+    const cached = this.handles.get(label);
+    if (cached) return cached;
+    let found: TokenKey | null = null;
+    let publicKey: pkcs11js.Handle | null = null;
+    for (const handle of this.findObjects(lib, session, label)) {
+      const [cls] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_CLASS }]);
+      const objectClass = cls?.value.readUIntLE(0, cls.value.length);
+      if (objectClass === pkcs11js.CKO_PUBLIC_KEY) publicKey = handle;
+      else found = { key: handle, publicKey: null };
+    }
+    if (!found) {
+      throw new TrustloopError('ERR_KEY_DESTROYED', `the token holds no key labelled ${label}: it was destroyed`);
+    }
+    found.publicKey = publicKey;
+    this.handles.set(label, found);
+    return found;
+  }
+
+  private findObjects(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, label: string): pkcs11js.Handle[] {
+    lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_LABEL, value: label }]);
+    try {
+      return lib.C_FindObjects(session, 8);
+    } finally {
+      lib.C_FindObjectsFinal(session);
+    }
+  }
+
+  /** SPKI PEM built from the public values the token reports. */
+  private publicKeyPem(lib: pkcs11js.PKCS11, session: pkcs11js.Handle, type: KeyType, handle: pkcs11js.Handle): string {
+    const read = (attribute: number): Buffer => {
+      const [result] = lib.C_GetAttributeValue(session, handle, [{ type: attribute }]);
+      if (!result) throw new TrustloopError('ERR_INTERNAL', `the token did not return attribute ${attribute}`);
+      return result.value;
+    };
+    let jwk: JsonWebKey;
+    if (type.startsWith('rsa-')) {
+      jwk = { kty: 'RSA', n: b64url(read(pkcs11js.CKA_MODULUS)), e: b64url(read(pkcs11js.CKA_PUBLIC_EXPONENT)) };
+    } else if (type === 'ed25519') {
+      jwk = { kty: 'OKP', crv: 'Ed25519', x: b64url(unwrapEcPoint(read(pkcs11js.CKA_EC_POINT), 32)) };
+    } else {
+      const curve = type === 'ec-p256' ? 'ec-p256' : 'ec-p384';
+      const size = curve === 'ec-p256' ? 32 : 48;
+      const point = unwrapEcPoint(read(pkcs11js.CKA_EC_POINT), 1 + 2 * size);
+      jwk = {
+        kty: 'EC',
+        crv: JWK_CURVE[curve],
+        x: b64url(point.subarray(1, 1 + size)),
+        y: b64url(point.subarray(1 + size)),
+      };
+    }
+    return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  }
+}
+
+/** Key-pair mechanism and the type-specific public and private attributes. */
+function pairTemplates(type: KeyType): [number, pkcs11js.Template, pkcs11js.Template] {
+  const bits = RSA_BITS[type];
+  if (bits) {
+    return [
+      pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN,
+      [
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        { type: pkcs11js.CKA_MODULUS_BITS, value: bits },
+        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+        { type: pkcs11js.CKA_VERIFY, value: true },
+        { type: pkcs11js.CKA_ENCRYPT, value: true },
+      ],
+      [
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        { type: pkcs11js.CKA_SIGN, value: true },
+        { type: pkcs11js.CKA_DECRYPT, value: true },
+      ],
+    ];
+  }
+  if (type === 'ec-p256' || type === 'ec-p384' || type === 'ed25519') {
+    const keyType = type === 'ed25519' ? CKK_EC_EDWARDS : pkcs11js.CKK_EC;
+    return [
+      type === 'ed25519' ? CKM_EC_EDWARDS_KEY_PAIR_GEN : pkcs11js.CKM_EC_KEY_PAIR_GEN,
+      [
+        { type: pkcs11js.CKA_KEY_TYPE, value: keyType },
+        { type: pkcs11js.CKA_EC_PARAMS, value: EC_PARAMS[type] },
+        { type: pkcs11js.CKA_VERIFY, value: true },
+      ],
+      [
+        { type: pkcs11js.CKA_KEY_TYPE, value: keyType },
+        { type: pkcs11js.CKA_SIGN, value: true },
+      ],
+    ];
+  }
+  throw new TrustloopError('ERR_VALIDATION', `type: ${type} is not a key-pair type`);
+}
+
+/** The mechanism and the bytes it signs; ECDSA signs a digest made here, as SoftHSM2 2.6 has no CKM_ECDSA_SHA*. */
+function signMechanism(algorithm: SignatureAlgorithm, data: Buffer): [pkcs11js.Mechanism, Buffer] {
+  switch (algorithm) {
+    case 'RS256':
+      return [{ mechanism: pkcs11js.CKM_SHA256_RSA_PKCS }, data];
+    case 'PS256':
+      return [{ mechanism: pkcs11js.CKM_SHA256_RSA_PKCS_PSS, parameter: PSS_SHA256 }, data];
+    case 'ES256':
+      return [{ mechanism: pkcs11js.CKM_ECDSA }, createHash('sha256').update(data).digest()];
+    case 'ES384':
+      return [{ mechanism: pkcs11js.CKM_ECDSA }, createHash('sha384').update(data).digest()];
+    case 'EdDSA':
+      return [{ mechanism: CKM_EDDSA }, data];
+  }
+}
+
+const PSS_SHA256: pkcs11js.RsaPSS = {
+  type: pkcs11js.CK_PARAMS_RSA_PSS,
+  hashAlg: pkcs11js.CKM_SHA256,
+  mgf: pkcs11js.CKG_MGF1_SHA256,
+  saltLen: 32,
+};
+
+const decryptionFailed = (cause?: unknown): TrustloopError =>
+  new TrustloopError('ERR_DECRYPTION_FAILED', 'the ciphertext does not decrypt under this key and AAD', { cause });
+
+/** A token's refusal to decrypt (a bad tag, bad padding) is one error that says nothing more. */
+async function decrypted(result: Promise<Buffer>): Promise<Buffer> {
+  try {
+    return await result;
+  } catch (error) {
+    throw decryptionFailed(error);
+  }
+}
+
+function gcm(iv: Buffer, aad: Buffer | undefined): pkcs11js.Mechanism {
+  const parameter: pkcs11js.GcmParams = { type: pkcs11js.CK_PARAMS_AES_GCM, iv, ivBits: iv.length * 8, tagBits: 128 };
+  if (aad) parameter.aad = aad;
+  return { mechanism: pkcs11js.CKM_AES_GCM, parameter };
+}
+
+/**
+ * RSA-OAEP must run in the token with SHA-256 (SoftHSM2 2.6 offers SHA-1 only). Without it the
+ * operation is refused rather than padded by hand outside the token.
+ */
+function initOaep(init: () => void): void {
+  try {
+    init();
+  } catch (error) {
+    const code = pkcs11Code(error);
+    if (code !== pkcs11js.CKR_ARGUMENTS_BAD && code !== pkcs11js.CKR_MECHANISM_PARAM_INVALID) throw error;
+    throw new TrustloopError('ERR_HSM_UNSUPPORTED', 'this HSM does not offer RSA-OAEP with SHA-256');
+  }
+}
+
+function oaep(type: KeyType): pkcs11js.Mechanism {
+  if (!RSA_BITS[type]) throw new TrustloopError('ERR_WRONG_PURPOSE', `a ${type} key cannot encrypt`);
+  const parameter: pkcs11js.RsaOAEP = {
+    type: pkcs11js.CK_PARAMS_RSA_OAEP,
+    hashAlg: pkcs11js.CKM_SHA256,
+    mgf: pkcs11js.CKG_MGF1_SHA256,
+    source: 1, // CKZ_DATA_SPECIFIED, with no label
+  };
+  return { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter };
+}

@@ -1,0 +1,86 @@
+/**
+ * The one interface both keystores implement. Callers never see key material: they hand over the
+ * `material` reference stored with a key version (wrapped bytes for the software keystore, a token
+ * object label for PKCS#11) and get results back.
+ */
+export const KEY_TYPES = [
+  'aes-256-gcm',
+  'hmac-sha256',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'ec-p256',
+  'ec-p384',
+  'ed25519',
+] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+export const KEY_PURPOSES = ['sign', 'encrypt', 'wrap', 'mac'] as const;
+export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+
+/** Which purposes each key type can serve. */
+export const PURPOSES_BY_TYPE: Record<KeyType, readonly KeyPurpose[]> = {
+  'aes-256-gcm': ['encrypt', 'wrap'],
+  'hmac-sha256': ['mac'],
+  'rsa-2048': ['sign', 'encrypt', 'wrap'],
+  'rsa-3072': ['sign', 'encrypt', 'wrap'],
+  'rsa-4096': ['sign', 'encrypt', 'wrap'],
+  'ec-p256': ['sign'],
+  'ec-p384': ['sign'],
+  ed25519: ['sign'],
+};
+
+export const isAsymmetric = (type: KeyType): boolean =>
+  type.startsWith('rsa-') || type.startsWith('ec-') || type === 'ed25519';
+
+export type SignatureAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
+
+/** The signature algorithms a key type can produce; the first is the default. */
+export const SIGNATURE_ALGORITHMS: Partial<Record<KeyType, readonly SignatureAlgorithm[]>> = {
+  'rsa-2048': ['RS256', 'PS256'],
+  'rsa-3072': ['RS256', 'PS256'],
+  'rsa-4096': ['RS256', 'PS256'],
+  'ec-p256': ['ES256'],
+  'ec-p384': ['ES384'],
+  ed25519: ['EdDSA'],
+};
+
+/** Where a version's material lives, as the keystore reported it at generation. */
+export interface GeneratedKey {
+  material: string;
+  /** SPKI PEM for asymmetric keys; null for secret keys. */
+  publicKeyPem: string | null;
+}
+
+/** Binds wrapped material to its key and version, so material cannot be moved between them. */
+export interface KeyVersionRef {
+  keyId: string;
+  version: number;
+  type: KeyType;
+  material: string;
+}
+
+export interface SealStatus {
+  backend: 'software' | 'pkcs11';
+  initialized: boolean;
+  sealed: boolean;
+  threshold: number | null;
+  shares: number | null;
+  /** Shares accepted so far towards the threshold (software keystore). */
+  progress: number;
+}
+
+export interface Keystore {
+  readonly backend: 'software' | 'pkcs11';
+  /** True while no operation can run (software: before the unseal ceremony). */
+  readonly sealed: boolean;
+  generate(ref: Omit<KeyVersionRef, 'material'>): Promise<GeneratedKey>;
+  /** Signs with the key's private half. Signatures are in JOSE form (ECDSA as r‖s). */
+  sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer): Promise<Buffer>;
+  /** AES-256-GCM: returns iv ‖ ciphertext ‖ tag. RSA: RSA-OAEP with SHA-256. */
+  encrypt(ref: KeyVersionRef, plaintext: Buffer, aad: Buffer | undefined): Promise<Buffer>;
+  decrypt(ref: KeyVersionRef, ciphertext: Buffer, aad: Buffer | undefined): Promise<Buffer>;
+  hmac(ref: KeyVersionRef, data: Buffer): Promise<Buffer>;
+  /** Makes the version's material unusable for good (the HSM object is deleted). */
+  destroy(ref: KeyVersionRef): Promise<void>;
+}

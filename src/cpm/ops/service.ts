@@ -1,0 +1,157 @@
+import { createPublicKey, timingSafeEqual, verify as verifySignature, constants } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { AuditService } from '../../audit/service.js';
+import type { RequestContext } from '../../core/context.js';
+import { TrustloopError, isTrustloopError } from '../../core/errors.js';
+import type { KeyOperation, KeyService } from '../keys/service.js';
+import { SIGNATURE_ALGORITHMS, type Keystore, type KeyType, type SignatureAlgorithm } from '../keystore/types.js';
+import { findVersion } from '../keys/store.js';
+import type { Database } from '../../core/db/database.js';
+
+const verifyAsync = promisify(verifySignature);
+
+/**
+ * Every ciphertext, signature and MAC names the key version that made it, like Vault's `vault:vN:`,
+ * so a key can rotate and older outputs still find their version.
+ */
+const VERSIONED = /^tl:v([1-9][0-9]{0,6}):([A-Za-z0-9_-]+)$/;
+
+export const versioned = (version: number, bytes: Buffer): string => `tl:v${version}:${bytes.toString('base64url')}`;
+
+export function parseVersioned(text: string, field: string): { version: number; bytes: Buffer } {
+  const match = VERSIONED.exec(text);
+  if (!match) throw new TrustloopError('ERR_MALFORMED_CIPHERTEXT', `${field} must look like tl:v<version>:<base64url>`);
+  return { version: Number(match[1]), bytes: Buffer.from(match[2]!, 'base64url') };
+}
+
+const HASH_OF: Record<SignatureAlgorithm, string | null> = {
+  RS256: 'sha256',
+  PS256: 'sha256',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  EdDSA: null,
+};
+
+/**
+ * The CPM's operations. Each is checked against the key's purpose, status and policy, runs inside
+ * the keystore, and is audited with key id, version, operation, caller and outcome — never data.
+ * A refused or failed operation is audited too, then reported.
+ */
+export class CryptoService {
+  constructor(
+    private readonly database: Database,
+    private readonly audit: AuditService,
+    private readonly keystore: Keystore,
+    private readonly keys: KeyService,
+  ) {}
+
+  async sign(ctx: RequestContext, keyId: string, input: Buffer, algorithm?: SignatureAlgorithm) {
+    return this.audited(ctx, keyId, 'sign', async () => {
+      const { key, ref } = await this.keys.forOperation(ctx, keyId, 'sign');
+      const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
+      const signature = await this.keystore.sign(ref, chosen, input);
+      return {
+        result: { signature: versioned(ref.version, signature), algorithm: chosen, keyVersion: ref.version },
+        version: ref.version,
+      };
+    });
+  }
+
+  /** Verification uses the stored public key, so it works the same for software and HSM keys. */
+  async verify(ctx: RequestContext, keyId: string, input: Buffer, signature: string, algorithm?: SignatureAlgorithm) {
+    return this.audited(ctx, keyId, 'verify', async () => {
+      const parsed = parseVersioned(signature, 'signature');
+      const { key, ref } = await this.keys.forOperation(ctx, keyId, 'verify', parsed.version);
+      const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
+      const stored = await findVersion(this.database.db, keyId, ref.version);
+      const publicKey = createPublicKey(stored!.public_key!);
+      const options =
+        chosen === 'PS256'
+          ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+          : chosen.startsWith('ES')
+            ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
+            : publicKey;
+      const valid = await verifyAsync(HASH_OF[chosen], input, options, parsed.bytes);
+      return { result: { valid, keyVersion: ref.version }, version: ref.version };
+    });
+  }
+
+  async encrypt(ctx: RequestContext, keyId: string, plaintext: Buffer, aad: Buffer | undefined) {
+    return this.audited(ctx, keyId, 'encrypt', async () => {
+      const { key, ref } = await this.keys.forOperation(ctx, keyId, 'encrypt');
+      if (aad && key.type !== 'aes-256-gcm')
+        throw new TrustloopError('ERR_VALIDATION', 'additional authenticated data needs an aes-256-gcm key');
+      const ciphertext = await this.keystore.encrypt(ref, plaintext, aad);
+      return {
+        result: { ciphertext: versioned(ref.version, ciphertext), keyVersion: ref.version },
+        version: ref.version,
+      };
+    });
+  }
+
+  async decrypt(ctx: RequestContext, keyId: string, ciphertext: string, aad: Buffer | undefined) {
+    return this.audited(ctx, keyId, 'decrypt', async () => {
+      const parsed = parseVersioned(ciphertext, 'ciphertext');
+      const { ref } = await this.keys.forOperation(ctx, keyId, 'decrypt', parsed.version);
+      const plaintext = await this.keystore.decrypt(ref, parsed.bytes, aad);
+      return { result: { plaintext, keyVersion: ref.version }, version: ref.version };
+    });
+  }
+
+  async mac(ctx: RequestContext, keyId: string, input: Buffer) {
+    return this.audited(ctx, keyId, 'mac', async () => {
+      const { ref } = await this.keys.forOperation(ctx, keyId, 'mac');
+      const mac = await this.keystore.hmac(ref, input);
+      return { result: { mac: versioned(ref.version, mac), keyVersion: ref.version }, version: ref.version };
+    });
+  }
+
+  async verifyMac(ctx: RequestContext, keyId: string, input: Buffer, mac: string) {
+    return this.audited(ctx, keyId, 'verify-mac', async () => {
+      const parsed = parseVersioned(mac, 'mac');
+      const { ref } = await this.keys.forOperation(ctx, keyId, 'verify-mac', parsed.version);
+      const expected = await this.keystore.hmac(ref, input);
+      const valid = expected.length === parsed.bytes.length && timingSafeEqual(expected, parsed.bytes);
+      return { result: { valid, keyVersion: ref.version }, version: ref.version };
+    });
+  }
+
+  /** Runs an operation once the keystore is open, and audits it whatever happens. */
+  private async audited<T>(
+    ctx: RequestContext,
+    keyId: string,
+    operation: KeyOperation,
+    run: () => Promise<{ result: T; version: number }>,
+  ): Promise<T> {
+    if (this.keystore.sealed)
+      throw new TrustloopError('ERR_SEALED', "the keystore is sealed; unseal it with the custodians' shares");
+    let outcome: { result: T; version: number };
+    try {
+      outcome = await run();
+    } catch (error) {
+      const code = isTrustloopError(error) ? error.code : 'ERR_INTERNAL';
+      await this.audit.record(ctx, {
+        action: `key.${operation}`,
+        resource: { type: 'key', id: keyId },
+        outcome: code === 'ERR_INTERNAL' ? 'failure' : 'denied',
+        errorCode: code,
+      });
+      throw error;
+    }
+    await this.audit.record(ctx, {
+      action: `key.${operation}`,
+      resource: { type: 'key', id: keyId },
+      details: { version: outcome.version },
+    });
+    return outcome.result;
+  }
+}
+
+function chooseAlgorithm(type: KeyType, requested: SignatureAlgorithm | undefined): SignatureAlgorithm {
+  const allowed = SIGNATURE_ALGORITHMS[type] ?? [];
+  const chosen = requested ?? allowed[0];
+  if (!chosen || !allowed.includes(chosen)) {
+    throw new TrustloopError('ERR_VALIDATION', `a ${type} key signs with ${allowed.join(' or ')}`);
+  }
+  return chosen;
+}

@@ -1,0 +1,138 @@
+import { Type, type TProperties } from 'typebox';
+import type { Api } from '../../core/http.js';
+import { KeyParams } from '../keys/schemas.js';
+import type { CryptoService } from '../ops/service.js';
+import type { SignatureAlgorithm } from '../keystore/types.js';
+
+const tags = ['key operations'];
+const access = { access: { permission: 'keys:use' } };
+const Base64 = (description: string) =>
+  Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: 1_400_000, description: `${description} (base64)` });
+const Versioned = (description: string) =>
+  Type.String({
+    pattern: '^tl:v[1-9][0-9]{0,6}:[A-Za-z0-9_-]+$',
+    maxLength: 1_400_000,
+    description: `${description} (tl:v<version>:<base64url>)`,
+  });
+const Algorithm = Type.Unsafe<SignatureAlgorithm>(
+  Type.Union(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'].map((a) => Type.Literal(a))),
+);
+const Valid = Type.Object({ valid: Type.Boolean(), keyVersion: Type.Integer() }, { additionalProperties: false });
+const body = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
+const bytes = (text: string) => Buffer.from(text, 'base64');
+const optionalBytes = (text: string | undefined) => (text === undefined ? undefined : bytes(text));
+
+export function operationRoutes(app: Api, crypto: CryptoService): void {
+  app.post(
+    '/api/v1/keys/:id/sign',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Sign data with the latest version (RS256, PS256, ES256, ES384, EdDSA)',
+        params: KeyParams,
+        body: body({ input: Base64('data to sign'), algorithm: Type.Optional(Algorithm) }),
+        response: { 200: body({ signature: Type.String(), algorithm: Type.String(), keyVersion: Type.Integer() }) },
+      },
+    },
+    (request) => crypto.sign(request.ctx, request.params.id, bytes(request.body.input), request.body.algorithm),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/verify',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Verify a signature made by any version not below the minimum',
+        params: KeyParams,
+        body: body({
+          input: Base64('signed data'),
+          signature: Versioned('signature'),
+          algorithm: Type.Optional(Algorithm),
+        }),
+        response: { 200: Valid },
+      },
+    },
+    (request) =>
+      crypto.verify(
+        request.ctx,
+        request.params.id,
+        bytes(request.body.input),
+        request.body.signature,
+        request.body.algorithm,
+      ),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/encrypt',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Encrypt with the latest version (AES-256-GCM with optional AAD, or RSA-OAEP-256)',
+        params: KeyParams,
+        body: body({ plaintext: Base64('plaintext'), aad: Type.Optional(Base64('additional authenticated data')) }),
+        response: { 200: body({ ciphertext: Type.String(), keyVersion: Type.Integer() }) },
+      },
+    },
+    (request) =>
+      crypto.encrypt(request.ctx, request.params.id, bytes(request.body.plaintext), optionalBytes(request.body.aad)),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/decrypt',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Decrypt with the version the ciphertext names',
+        params: KeyParams,
+        body: body({
+          ciphertext: Versioned('ciphertext'),
+          aad: Type.Optional(Base64('additional authenticated data')),
+        }),
+        response: { 200: body({ plaintext: Type.String({ description: 'base64' }), keyVersion: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const { plaintext, keyVersion } = await crypto.decrypt(
+        request.ctx,
+        request.params.id,
+        request.body.ciphertext,
+        optionalBytes(request.body.aad),
+      );
+      return { plaintext: plaintext.toString('base64'), keyVersion };
+    },
+  );
+
+  app.post(
+    '/api/v1/keys/:id/mac',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'HMAC-SHA256 with the latest version',
+        params: KeyParams,
+        body: body({ input: Base64('data') }),
+        response: { 200: body({ mac: Type.String(), keyVersion: Type.Integer() }) },
+      },
+    },
+    (request) => crypto.mac(request.ctx, request.params.id, bytes(request.body.input)),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/verify-mac',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Check an HMAC in constant time',
+        params: KeyParams,
+        body: body({ input: Base64('data'), mac: Versioned('mac') }),
+        response: { 200: Valid },
+      },
+    },
+    (request) => crypto.verifyMac(request.ctx, request.params.id, bytes(request.body.input), request.body.mac),
+  );
+}
