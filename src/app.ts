@@ -6,6 +6,7 @@ import { SessionService } from './iam/sessions/service.js';
 import { TokenService } from './iam/tokens/service.js';
 import { ParticipantService } from './participants/service.js';
 import { KeystoreCeremony } from './cpm/keystore/ceremony.js';
+import { Pkcs11Keystore } from './cpm/keystore/pkcs11.js';
 import { SoftwareKeystore } from './cpm/keystore/software.js';
 import type { Keystore } from './cpm/keystore/types.js';
 import { KeyService } from './cpm/keys/service.js';
@@ -44,7 +45,10 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   }
   const audit = new AuditService(database);
   const tokens = new TokenService(database, audit);
-  const keystore = new SoftwareKeystore();
+  const software = config.keystore === 'software' ? new SoftwareKeystore() : null;
+  const keystore: Keystore =
+    software ??
+    new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
   const keys = new KeyService(database, audit, keystore);
   return {
     config,
@@ -54,11 +58,11 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
     participants: new ParticipantService(database, audit),
     keystore,
-    ceremony: new KeystoreCeremony(database, audit, keystore),
+    ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
     crypto: new CryptoService(database, audit, keystore, keys),
     close: async () => {
-      keystore.seal();
+      await keystore.close();
       await database.close();
     },
   };

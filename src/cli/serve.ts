@@ -23,6 +23,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       const logger = createLogger(config.logLevel);
       const app = await openApp(config);
       await printInitialTokenOnce(app);
+      await app.ceremony.start(systemContext());
       if (config.devUnseal) await devUnseal(app, logger);
       const server = await buildServer(app, logger);
       await server.listen({ host: config.host, port: config.port });

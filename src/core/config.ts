@@ -19,6 +19,10 @@ export interface Config {
   trustProxy: boolean;
   webDir: string;
   devUnseal: boolean;
+  keystore: 'software' | 'pkcs11';
+  pkcs11Module: string;
+  pkcs11Token: string;
+  pkcs11Pin: string | undefined;
 }
 
 type Key = keyof Config;
@@ -115,6 +119,30 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     expected: 'true or false (development only: keeps a keystore share in the data directory)',
     fallback: () => false,
   },
+  keystore: {
+    env: 'TRUSTLOOP_KEYSTORE',
+    parse: oneOf(['software', 'pkcs11'] as const),
+    expected: 'software or pkcs11',
+    fallback: () => 'software',
+  },
+  pkcs11Module: {
+    env: 'TRUSTLOOP_PKCS11_MODULE',
+    parse: text(/^\/\S+\.so(\.\d+)*$/),
+    expected: 'the absolute path of a PKCS#11 module (.so)',
+    fallback: () => '/usr/lib/softhsm/libsofthsm2.so',
+  },
+  pkcs11Token: {
+    env: 'TRUSTLOOP_PKCS11_TOKEN',
+    parse: text(/^.{1,32}$/),
+    expected: 'a token label of 1-32 characters',
+    fallback: () => 'trustloop',
+  },
+  pkcs11Pin: {
+    env: 'TRUSTLOOP_PKCS11_PIN',
+    parse: text(/^.{4,64}$/),
+    expected: 'the user PIN of the token (4-64 characters)',
+    fallback: () => undefined,
+  },
   webDir: {
     env: 'TRUSTLOOP_WEB_DIR',
     parse: text(),
@@ -137,6 +165,9 @@ export function loadConfig(env: Environment = process.env, overrides: Partial<Co
   for (const key of Object.keys(SETTINGS) as Key[]) {
     const setting = SETTINGS[key] as Setting<unknown>;
     config[key] = resolveSetting(key, setting, overrides[key], env[setting.env], file[key]);
+  }
+  if (config.keystore === 'pkcs11' && config.pkcs11Pin === undefined) {
+    throw new TrustloopError('ERR_CONFIG', 'TRUSTLOOP_PKCS11_PIN must be set when TRUSTLOOP_KEYSTORE is pkcs11');
   }
   return config as unknown as Config;
 }

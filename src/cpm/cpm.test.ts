@@ -3,6 +3,8 @@ import { constants, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { split } from 'shamir-secret-sharing';
 import { forEachEngine } from '../../test/support/engines.js';
+import { SOFTHSM_MODULE, softHsmConfig } from '../../test/support/softhsm.js';
+import type { Config } from '../core/config.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from '../../test/support/server.js';
 import type { Role } from '../iam/permissions.js';
 
@@ -93,160 +95,6 @@ forEachEngine('CPM software keystore', (engine) => {
     assert.equal((await call('GET', '/api/v1/keystore')).json().sealed, false);
   });
 
-  it('signs with every asymmetric type, verifiable by OpenSSL through node:crypto', async () => {
-    const cases: [string, string, string][] = [
-      ['rsa-2048', 'RS256', 'sha256'],
-      ['rsa-2048', 'PS256', 'sha256'],
-      ['ec-p256', 'ES256', 'sha256'],
-      ['ec-p384', 'ES384', 'sha384'],
-      ['ed25519', 'EdDSA', ''],
-    ];
-    const message = Buffer.from(
-      '{"transferId":"b51ec534-ee48-4575-b6a9-ead2955b8069","amount":{"amount":"100","currency":"USD"}}',
-    );
-    for (const [type, algorithm, hash] of cases) {
-      const id = await createKey(`sig-${type}-${algorithm}`, type, 'sign');
-      const signed = await call('POST', `/api/v1/keys/${id}/sign`, { input: b64(message), algorithm });
-      assert.equal(signed.statusCode, 200, signed.body);
-      const { signature, keyVersion } = signed.json();
-      assert.match(signature, /^tl:v1:/);
-      assert.equal(keyVersion, 1);
-      const pem = (await call('GET', `/api/v1/keys/${id}/public-key`)).json().pem;
-      const raw = Buffer.from(signature.slice(6), 'base64url');
-      const key = createPublicKey(pem);
-      const options =
-        algorithm === 'PS256'
-          ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-          : algorithm.startsWith('ES')
-            ? { key, dsaEncoding: 'ieee-p1363' as const }
-            : key;
-      assert.ok(verify(hash || null, message, options, raw), `${type} ${algorithm} signature does not verify`);
-      const checked = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64(message), signature, algorithm });
-      assert.equal(checked.json().valid, true);
-      const forged = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64('other'), signature, algorithm });
-      assert.equal(forged.json().valid, false);
-    }
-  });
-
-  it('encrypts with AES-256-GCM bound to its AAD, across rotation and the minimum version', async () => {
-    const id = await createKey('data-key', 'aes-256-gcm', 'encrypt');
-    const v1 = (
-      await call('POST', `/api/v1/keys/${id}/encrypt`, {
-        plaintext: b64('PAN 4111111111111111'),
-        aad: b64('transfer-1'),
-      })
-    ).json();
-    assert.match(v1.ciphertext, /^tl:v1:/);
-    const decrypt = (ciphertext: string, aad?: string) =>
-      call('POST', `/api/v1/keys/${id}/decrypt`, { ciphertext, ...(aad ? { aad: b64(aad) } : {}) });
-    assert.equal(
-      Buffer.from((await decrypt(v1.ciphertext, 'transfer-1')).json().plaintext, 'base64').toString(),
-      'PAN 4111111111111111',
-    );
-    assert.equal((await decrypt(v1.ciphertext, 'transfer-2')).json().code, 'ERR_DECRYPTION_FAILED');
-    assert.equal((await decrypt(v1.ciphertext)).json().code, 'ERR_DECRYPTION_FAILED');
-    const flipped = v1.ciphertext.slice(0, -2) + (v1.ciphertext.endsWith('A') ? 'BA' : 'AA');
-    assert.equal((await decrypt(flipped, 'transfer-1')).json().code, 'ERR_DECRYPTION_FAILED');
-    assert.equal((await decrypt('tl:v9:AAAA', 'transfer-1')).statusCode, 404);
-
-    const rotated = await call('POST', `/api/v1/keys/${id}/rotate`);
-    assert.equal(rotated.json().latestVersion, 2);
-    const v2 = (await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('later') })).json();
-    assert.match(v2.ciphertext, /^tl:v2:/);
-    assert.equal((await decrypt(v1.ciphertext, 'transfer-1')).statusCode, 200, 'rotation must not orphan version 1');
-    await call('PATCH', `/api/v1/keys/${id}`, { minDecryptionVersion: 2 });
-    assert.equal((await decrypt(v1.ciphertext, 'transfer-1')).json().code, 'ERR_VERSION_TOO_OLD');
-    assert.equal((await decrypt(v2.ciphertext)).statusCode, 200);
-  });
-
-  it('encrypts with RSA-OAEP-256 and computes HMACs checked in constant time', async () => {
-    const rsa = await createKey('wrap-rsa', 'rsa-3072', 'wrap');
-    const sealed = (await call('POST', `/api/v1/keys/${rsa}/encrypt`, { plaintext: b64('a data key') })).json();
-    const opened = await call('POST', `/api/v1/keys/${rsa}/decrypt`, { ciphertext: sealed.ciphertext });
-    assert.equal(Buffer.from(opened.json().plaintext, 'base64').toString(), 'a data key');
-
-    const mac = await createKey('mac-key', 'hmac-sha256', 'mac');
-    const tag = (await call('POST', `/api/v1/keys/${mac}/mac`, { input: b64('msisdn:255712345678') })).json().mac;
-    assert.equal(
-      (await call('POST', `/api/v1/keys/${mac}/verify-mac`, { input: b64('msisdn:255712345678'), mac: tag })).json()
-        .valid,
-      true,
-    );
-    assert.equal(
-      (await call('POST', `/api/v1/keys/${mac}/verify-mac`, { input: b64('msisdn:255700000000'), mac: tag })).json()
-        .valid,
-      false,
-    );
-  });
-
-  it('refuses the wrong purpose, a disabled key, a foreign owner and roles outside the policy', async () => {
-    assert.equal(
-      (await call('POST', '/api/v1/keys', { name: 'bad', type: 'ec-p256', purpose: 'encrypt' })).statusCode,
-      400,
-    );
-    const id = await createKey('policy-key', 'ec-p256', 'sign');
-    const wrong = await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('x') });
-    assert.equal(wrong.json().code, 'ERR_WRONG_PURPOSE');
-    const [denied] = await t.app.audit.list({ limit: 1, action: 'key.encrypt' });
-    assert.deepEqual([denied!.outcome, denied!.errorCode, denied!.resource.id], ['denied', 'ERR_WRONG_PURPOSE', id]);
-
-    assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'auditor')).statusCode, 403);
-    const participantUse = await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'participant');
-    assert.equal(participantUse.statusCode, 404, 'a hub key is invisible to a participant');
-
-    await call('PATCH', `/api/v1/keys/${id}`, { status: 'disabled' });
-    assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).json().code, 'ERR_KEY_DISABLED');
-    await call('PATCH', `/api/v1/keys/${id}`, { status: 'enabled' });
-    assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).statusCode, 200);
-  });
-
-  it("keeps a participant's keys to that participant", async () => {
-    const created = await call(
-      'POST',
-      '/api/v1/keys',
-      { name: 'dfsp-a-jws', type: 'ec-p256', purpose: 'sign' },
-      'participant',
-    );
-    assert.equal(created.statusCode, 201, created.body);
-    assert.equal(created.json().ownerParticipantId, PARTICIPANT_A);
-    const id = created.json().id;
-    assert.equal(
-      (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('quote') }, 'participant')).statusCode,
-      200,
-    );
-    assert.equal((await call('GET', `/api/v1/keys/${id}`, undefined, 'other-participant')).statusCode, 404);
-    assert.equal(
-      (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'other-participant')).statusCode,
-      404,
-    );
-    const theirs = (await call('GET', '/api/v1/keys', undefined, 'other-participant')).json().items;
-    assert.deepEqual(theirs, []);
-    const forOther = await call(
-      'POST',
-      '/api/v1/keys',
-      { name: 'x', type: 'ec-p256', purpose: 'sign', ownerParticipantId: 'dfsp-b' },
-      'participant',
-    );
-    assert.equal(forOther.statusCode, 403);
-  });
-
-  it('reports versions, usage counts and the public key as JWK; audits operations without data', async () => {
-    const id = await createKey('inventory-key', 'ec-p256', 'sign');
-    await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('secret payload one') });
-    await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('secret payload two') });
-    const detail = (await call('GET', `/api/v1/keys/${id}`, undefined, 'auditor')).json();
-    assert.equal(detail.usage.sign, 2);
-    assert.equal(detail.versions.length, 1);
-    assert.equal(detail.key.rotationDue, false);
-    const jwk = (await call('GET', `/api/v1/keys/${id}/public-key?format=jwk`)).json().jwk;
-    assert.deepEqual([jwk.kty, jwk.crv, jwk.kid], ['EC', 'P-256', `${id}.v1`]);
-    assert.equal(jwk.d, undefined);
-    const events = JSON.stringify(await t.app.audit.list({ limit: 10, action: 'key.sign', resourceId: id }));
-    assert.ok(!events.includes(b64('secret payload one')));
-    const [event] = await t.app.audit.list({ limit: 1, action: 'key.sign', resourceId: id });
-    assert.deepEqual(event!.details, { version: 1 });
-  });
-
   it('seals on demand: every operation stops', async () => {
     const id = await createKey('last-key', 'hmac-sha256', 'mac');
     await call('POST', '/api/v1/keystore/seal');
@@ -255,3 +103,204 @@ forEachEngine('CPM software keystore', (engine) => {
     assert.equal(response.json().code, 'ERR_SEALED');
   });
 });
+
+/**
+ * The same operations suite for both keystores: the software one (unsealed by custodian shares)
+ * and PKCS#11 on a SoftHSM2 token. Under CI=true a missing SoftHSM2 fails instead of skipping.
+ */
+const BACKENDS: [string, Partial<Config> | undefined][] = [
+  ['software', {}],
+  ['pkcs11', softHsmConfig()],
+];
+
+for (const [backend, overrides] of BACKENDS) {
+  forEachEngine(`CPM key operations, ${backend} keystore`, (engine) => {
+    if (!overrides) {
+      it('runs on SoftHSM2', { skip: process.env.CI === 'true' ? false : 'SoftHSM2 is not installed' }, () => {
+        assert.fail(`CI=true but ${SOFTHSM_MODULE} is missing: install softhsm2`);
+      });
+      return;
+    }
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer(engine, overrides);
+    });
+    after(() => t.close());
+
+    const call = async (
+      method: 'GET' | 'POST' | 'PATCH',
+      url: string,
+      payload?: Record<string, unknown>,
+      as: Role | 'other-participant' = 'security-officer',
+    ) => t.request({ method, url, as, ...(payload ? { payload } : {}) });
+
+    const createKey = async (name: string, type: string, purpose: string, as: Role = 'security-officer') => {
+      const response = await call('POST', '/api/v1/keys', { name, type, purpose }, as);
+      assert.equal(response.statusCode, 201, response.body);
+      assert.equal(response.json().backend, backend);
+      return response.json().id as string;
+    };
+
+    it('signs with every asymmetric type, verifiable by OpenSSL through node:crypto', async () => {
+      const cases: [string, string, string][] = [
+        ['rsa-2048', 'RS256', 'sha256'],
+        ['rsa-2048', 'PS256', 'sha256'],
+        ['ec-p256', 'ES256', 'sha256'],
+        ['ec-p384', 'ES384', 'sha384'],
+        ['ed25519', 'EdDSA', ''],
+      ];
+      const message = Buffer.from(
+        '{"transferId":"b51ec534-ee48-4575-b6a9-ead2955b8069","amount":{"amount":"100","currency":"USD"}}',
+      );
+      for (const [type, algorithm, hash] of cases) {
+        const id = await createKey(`sig-${type}-${algorithm}`, type, 'sign');
+        const signed = await call('POST', `/api/v1/keys/${id}/sign`, { input: b64(message), algorithm });
+        assert.equal(signed.statusCode, 200, signed.body);
+        const { signature, keyVersion } = signed.json();
+        assert.match(signature, /^tl:v1:/);
+        assert.equal(keyVersion, 1);
+        const pem = (await call('GET', `/api/v1/keys/${id}/public-key`)).json().pem;
+        const raw = Buffer.from(signature.slice(6), 'base64url');
+        const key = createPublicKey(pem);
+        const options =
+          algorithm === 'PS256'
+            ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+            : algorithm.startsWith('ES')
+              ? { key, dsaEncoding: 'ieee-p1363' as const }
+              : key;
+        assert.ok(verify(hash || null, message, options, raw), `${type} ${algorithm} signature does not verify`);
+        const checked = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64(message), signature, algorithm });
+        assert.equal(checked.json().valid, true);
+        const forged = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64('other'), signature, algorithm });
+        assert.equal(forged.json().valid, false);
+      }
+    });
+
+    it('encrypts with AES-256-GCM bound to its AAD, across rotation and the minimum version', async () => {
+      const id = await createKey('data-key', 'aes-256-gcm', 'encrypt');
+      const v1 = (
+        await call('POST', `/api/v1/keys/${id}/encrypt`, {
+          plaintext: b64('PAN 4111111111111111'),
+          aad: b64('transfer-1'),
+        })
+      ).json();
+      assert.match(v1.ciphertext, /^tl:v1:/);
+      const decrypt = (ciphertext: string, aad?: string) =>
+        call('POST', `/api/v1/keys/${id}/decrypt`, { ciphertext, ...(aad ? { aad: b64(aad) } : {}) });
+      assert.equal(
+        Buffer.from((await decrypt(v1.ciphertext, 'transfer-1')).json().plaintext, 'base64').toString(),
+        'PAN 4111111111111111',
+      );
+      assert.equal((await decrypt(v1.ciphertext, 'transfer-2')).json().code, 'ERR_DECRYPTION_FAILED');
+      assert.equal((await decrypt(v1.ciphertext)).json().code, 'ERR_DECRYPTION_FAILED');
+      const flipped = v1.ciphertext.slice(0, -2) + (v1.ciphertext.endsWith('A') ? 'BA' : 'AA');
+      assert.equal((await decrypt(flipped, 'transfer-1')).json().code, 'ERR_DECRYPTION_FAILED');
+      assert.equal((await decrypt('tl:v9:AAAA', 'transfer-1')).statusCode, 404);
+
+      const rotated = await call('POST', `/api/v1/keys/${id}/rotate`);
+      assert.equal(rotated.json().latestVersion, 2);
+      const v2 = (await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('later') })).json();
+      assert.match(v2.ciphertext, /^tl:v2:/);
+      assert.equal((await decrypt(v1.ciphertext, 'transfer-1')).statusCode, 200, 'rotation must not orphan version 1');
+      await call('PATCH', `/api/v1/keys/${id}`, { minDecryptionVersion: 2 });
+      assert.equal((await decrypt(v1.ciphertext, 'transfer-1')).json().code, 'ERR_VERSION_TOO_OLD');
+      assert.equal((await decrypt(v2.ciphertext)).statusCode, 200);
+    });
+
+    it('encrypts with RSA-OAEP-256 and computes HMACs checked in constant time', async () => {
+      const rsa = await createKey('wrap-rsa', 'rsa-3072', 'wrap');
+      const sealed = await call('POST', `/api/v1/keys/${rsa}/encrypt`, { plaintext: b64('a data key') });
+      if (backend === 'pkcs11') {
+        // SoftHSM2 2.6 has no RSA-OAEP with SHA-256; it is refused, never padded outside the token.
+        assert.deepEqual([sealed.statusCode, sealed.json().code], [409, 'ERR_HSM_UNSUPPORTED']);
+      } else {
+        const opened = await call('POST', `/api/v1/keys/${rsa}/decrypt`, { ciphertext: sealed.json().ciphertext });
+        assert.equal(Buffer.from(opened.json().plaintext, 'base64').toString(), 'a data key');
+      }
+
+      const mac = await createKey('mac-key', 'hmac-sha256', 'mac');
+      const tag = (await call('POST', `/api/v1/keys/${mac}/mac`, { input: b64('msisdn:255712345678') })).json().mac;
+      assert.equal(
+        (await call('POST', `/api/v1/keys/${mac}/verify-mac`, { input: b64('msisdn:255712345678'), mac: tag })).json()
+          .valid,
+        true,
+      );
+      assert.equal(
+        (await call('POST', `/api/v1/keys/${mac}/verify-mac`, { input: b64('msisdn:255700000000'), mac: tag })).json()
+          .valid,
+        false,
+      );
+    });
+
+    it('refuses the wrong purpose, a disabled key, a foreign owner and roles outside the policy', async () => {
+      assert.equal(
+        (await call('POST', '/api/v1/keys', { name: 'bad', type: 'ec-p256', purpose: 'encrypt' })).statusCode,
+        400,
+      );
+      const id = await createKey('policy-key', 'ec-p256', 'sign');
+      const wrong = await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('x') });
+      assert.equal(wrong.json().code, 'ERR_WRONG_PURPOSE');
+      const [denied] = await t.app.audit.list({ limit: 1, action: 'key.encrypt' });
+      assert.deepEqual([denied!.outcome, denied!.errorCode, denied!.resource.id], ['denied', 'ERR_WRONG_PURPOSE', id]);
+
+      assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'auditor')).statusCode, 403);
+      const participantUse = await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'participant');
+      assert.equal(participantUse.statusCode, 404, 'a hub key is invisible to a participant');
+
+      await call('PATCH', `/api/v1/keys/${id}`, { status: 'disabled' });
+      assert.equal(
+        (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).json().code,
+        'ERR_KEY_DISABLED',
+      );
+      await call('PATCH', `/api/v1/keys/${id}`, { status: 'enabled' });
+      assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).statusCode, 200);
+    });
+
+    it("keeps a participant's keys to that participant", async () => {
+      const created = await call(
+        'POST',
+        '/api/v1/keys',
+        { name: 'dfsp-a-jws', type: 'ec-p256', purpose: 'sign' },
+        'participant',
+      );
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal(created.json().ownerParticipantId, PARTICIPANT_A);
+      const id = created.json().id;
+      assert.equal(
+        (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('quote') }, 'participant')).statusCode,
+        200,
+      );
+      assert.equal((await call('GET', `/api/v1/keys/${id}`, undefined, 'other-participant')).statusCode, 404);
+      assert.equal(
+        (await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') }, 'other-participant')).statusCode,
+        404,
+      );
+      const theirs = (await call('GET', '/api/v1/keys', undefined, 'other-participant')).json().items;
+      assert.deepEqual(theirs, []);
+      const forOther = await call(
+        'POST',
+        '/api/v1/keys',
+        { name: 'x', type: 'ec-p256', purpose: 'sign', ownerParticipantId: 'dfsp-b' },
+        'participant',
+      );
+      assert.equal(forOther.statusCode, 403);
+    });
+
+    it('reports versions, usage counts and the public key as JWK; audits operations without data', async () => {
+      const id = await createKey('inventory-key', 'ec-p256', 'sign');
+      await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('secret payload one') });
+      await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('secret payload two') });
+      const detail = (await call('GET', `/api/v1/keys/${id}`, undefined, 'auditor')).json();
+      assert.equal(detail.usage.sign, 2);
+      assert.equal(detail.versions.length, 1);
+      assert.equal(detail.key.rotationDue, false);
+      const jwk = (await call('GET', `/api/v1/keys/${id}/public-key?format=jwk`)).json().jwk;
+      assert.deepEqual([jwk.kty, jwk.crv, jwk.kid], ['EC', 'P-256', `${id}.v1`]);
+      assert.equal(jwk.d, undefined);
+      const events = JSON.stringify(await t.app.audit.list({ limit: 10, action: 'key.sign', resourceId: id }));
+      assert.ok(!events.includes(b64('secret payload one')));
+      const [event] = await t.app.audit.list({ limit: 1, action: 'key.sign', resourceId: id });
+      assert.deepEqual(event!.details, { version: 1 });
+    });
+  });
+}

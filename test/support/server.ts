@@ -32,7 +32,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const app = await openTestApp(engine, overrides);
   const ctx = systemContext();
-  if (!options.sealed) {
+  if (app.config.keystore === 'pkcs11') await app.ceremony.start(ctx);
+  else if (!options.sealed) {
     for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
       await app.ceremony.unseal(ctx, share);
   }

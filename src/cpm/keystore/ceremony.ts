@@ -8,7 +8,8 @@ import type { RequestContext } from '../../core/context.js';
 import type { Database } from '../../core/db/database.js';
 import { TrustloopError } from '../../core/errors.js';
 import { openBytes, sealBytes, type SoftwareKeystore } from './software.js';
-import type { SealStatus } from './types.js';
+import { Pkcs11Keystore } from './pkcs11.js';
+import type { Keystore, SealStatus } from './types.js';
 
 const SHARE_PREFIX = 'tlks1-';
 /** 32 bytes of the master key's share plus the x coordinate the library appends. */
@@ -32,13 +33,32 @@ export class KeystoreCeremony {
   /** Shares presented so far, in memory only, until the threshold is reached or one fails. */
   private pending: Uint8Array[] = [];
 
+  /** `software` is null when keys live in a PKCS#11 token: the token's own login replaces the ceremony. */
   constructor(
     private readonly database: Database,
     private readonly audit: AuditService,
-    private readonly keystore: SoftwareKeystore,
+    private readonly keystore: Keystore,
+    private readonly software: SoftwareKeystore | null,
   ) {}
 
+  /** Opens a PKCS#11 keystore (login with its PIN); the software keystore waits for its custodians. */
+  async start(ctx: RequestContext): Promise<void> {
+    if (this.software || !(this.keystore instanceof Pkcs11Keystore)) return;
+    await this.keystore.open();
+    await this.audit.record(ctx, { action: 'keystore.open', resource: { type: 'keystore', id: 'pkcs11' } });
+  }
+
   async status(): Promise<SealStatus> {
+    if (!this.software) {
+      return {
+        backend: 'pkcs11',
+        initialized: true,
+        sealed: this.keystore.sealed,
+        threshold: null,
+        shares: null,
+        progress: 0,
+      };
+    }
     const row = await this.row();
     return {
       backend: 'software',
@@ -52,6 +72,7 @@ export class KeystoreCeremony {
 
   /** Creates the master key and returns its shares: the only time they exist together. */
   async init(ctx: RequestContext, options: InitOptions): Promise<string[]> {
+    this.requireSoftware();
     validateInit(options);
     // The library accepts a plain Uint8Array only, not a Buffer.
     const master = new Uint8Array(randomBytes(32));
@@ -86,13 +107,14 @@ export class KeystoreCeremony {
 
   /** Accepts one custodian share; at the threshold, rebuilds and checks the master key. */
   async unseal(ctx: RequestContext, presented: string): Promise<SealStatus> {
+    const software = this.requireSoftware();
     const row = await this.row();
     if (!row)
       throw new TrustloopError(
         'ERR_KEYSTORE_NOT_INITIALIZED',
         'initialise the keystore first: trustloop keystore init',
       );
-    if (!this.keystore.sealed) return this.status();
+    if (!software.sealed) return this.status();
     const share = await this.refuseUnless(
       ctx,
       parseShare(presented),
@@ -125,7 +147,7 @@ export class KeystoreCeremony {
         'ERR_UNSEAL_FAILED',
         'the shares do not rebuild the master key; start again with correct shares',
       );
-      this.keystore.unsealWith(master);
+      software.unsealWith(master);
     } finally {
       master.fill(0);
     }
@@ -134,7 +156,7 @@ export class KeystoreCeremony {
   }
 
   async seal(ctx: RequestContext): Promise<SealStatus> {
-    this.keystore.seal();
+    this.requireSoftware().seal();
     this.pending = [];
     await this.audit.record(ctx, { action: 'keystore.seal', resource: { type: 'keystore', id: 'software' } });
     return this.status();
@@ -155,6 +177,16 @@ export class KeystoreCeremony {
     if (!existsSync(file)) return 'no-share-file';
     for (const share of readFileSync(file, 'utf8').trim().split('\n')) await this.unseal(ctx, share);
     return outcome;
+  }
+
+  private requireSoftware(): SoftwareKeystore {
+    if (!this.software) {
+      throw new TrustloopError(
+        'ERR_HSM_UNSUPPORTED',
+        'the PKCS#11 keystore has no custodian shares: it logs into the token with its PIN at start',
+      );
+    }
+    return this.software;
   }
 
   private row() {

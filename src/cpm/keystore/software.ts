@@ -86,6 +86,10 @@ export class SoftwareKeystore implements Keystore {
     this.cache.clear();
   }
 
+  async close(): Promise<void> {
+    this.seal();
+  }
+
   async generate(ref: Omit<KeyVersionRef, 'material'>): Promise<GeneratedKey> {
     const master = this.requireMaster();
     const pair = KEY_PAIR_OPTIONS[ref.type];

@@ -72,8 +72,10 @@ export interface SealStatus {
 
 export interface Keystore {
   readonly backend: 'software' | 'pkcs11';
-  /** True while no operation can run (software: before the unseal ceremony). */
+  /** True while no operation can run (software: before the unseal ceremony; PKCS#11: before login). */
   readonly sealed: boolean;
+  /** Forgets the master key (software) or logs out of the token (PKCS#11). */
+  close(): Promise<void>;
   generate(ref: Omit<KeyVersionRef, 'material'>): Promise<GeneratedKey>;
   /** Signs with the key's private half. Signatures are in JOSE form (ECDSA as r‖s). */
   sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer): Promise<Buffer>;
