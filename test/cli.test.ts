@@ -161,3 +161,52 @@ forEachEngine('trustloop CLI', (engine) => {
     assert.match(broken.stderr, /audit chain BROKEN at sequence 2 \(hash-mismatch\)/);
   });
 });
+
+it('runs the key ceremony: init prints shares once, unseal takes them on stdin, keys are made through the server', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'trustloop-ceremony-'));
+  const port = String(20000 + (process.pid % 10000));
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TRUSTLOOP_DATA_DIR: dataDir,
+    TRUSTLOOP_PORT: port,
+    TRUSTLOOP_LOG_LEVEL: 'silent',
+  };
+  const init = cli(env, 'keystore', 'init', '--shares', '3', '--threshold', '2', '--json');
+  assert.equal(init.status, 0, init.stderr);
+  const { shares } = JSON.parse(init.stdout) as { shares: string[] };
+  assert.equal(shares.length, 3);
+  assert.equal(cli(env, 'keystore', 'init', '--shares', '3', '--threshold', '2').status, 1, 'a second init must fail');
+  const token = JSON.parse(
+    cli(env, 'admin', 'token', 'create', '--name', 'officer', '--role', 'security-officer', '--json').stdout,
+  ).token;
+  const server = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, TRUSTLOOP_LOG_LEVEL: 'info' } });
+  try {
+    let out = '';
+    server.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!out.includes('Server listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const client = { ...env, TRUSTLOOP_URL: `http://127.0.0.1:${port}`, TRUSTLOOP_TOKEN: token };
+    const sealed = cli(client, 'key', 'create', '--name', 'jws', '--type', 'ec-p256', '--purpose', 'sign');
+    assert.equal(sealed.status, 1);
+    assert.match(sealed.stderr, /ERR_SEALED/);
+    const unseal = spawnSync(process.execPath, [BIN, 'keystore', 'unseal'], {
+      env: client,
+      input: `${shares[0]}\n${shares[2]}\n`,
+      encoding: 'utf8',
+    });
+    assert.equal(unseal.status, 0, unseal.stderr);
+    assert.match(unseal.stdout, /keystore unsealed/);
+    const created = cli(client, 'key', 'create', '--name', 'jws', '--type', 'ec-p256', '--purpose', 'sign', '--json');
+    assert.equal(created.status, 0, created.stderr);
+    const id = JSON.parse(created.stdout).id;
+    assert.equal(cli(client, 'key', 'rotate', id).status, 0);
+    assert.match(cli(client, 'key', 'list').stdout, new RegExp(`${id}\\s+jws\\s+ec-p256\\s+sign\\s+enabled\\s+2`));
+    const noToken = cli({ ...env, TRUSTLOOP_URL: client.TRUSTLOOP_URL }, 'key', 'list');
+    assert.equal(noToken.status, 1);
+    assert.match(noToken.stderr, /TRUSTLOOP_TOKEN/);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

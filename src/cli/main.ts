@@ -3,6 +3,7 @@ import { loadConfig } from '../core/config.js';
 import { isTrustloopError } from '../core/errors.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
+import { keystoreCommands } from './keystore.js';
 import { participantCommands } from './participants.js';
 import { serverCommands } from './serve.js';
 import { fail, writeErr } from './output.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   adminCommands(program, config);
   participantCommands(program, config);
   auditCommands(program, config);
+  keystoreCommands(program, config);
   return program;
 }
 
