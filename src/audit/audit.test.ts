@@ -140,6 +140,25 @@ forEachEngine('audit trail', (engine) => {
     assert.equal(result.checked, 26);
   });
 
+  it('groups concurrent records into shared commits, and fails every waiter when a commit fails', async (t) => {
+    t.after(done);
+    const record = (i: number) =>
+      app.audit.record(systemContext(), { action: 'test.group', resource: { type: 'test', id: String(i) } });
+    const events = await Promise.all(Array.from({ length: 300 }, (_, i) => record(i)));
+    assert.equal(new Set(events.map((e) => e.seq)).size, 300);
+    assert.deepEqual((await app.audit.verify()).checked, 306);
+    const repair = await breakAuditWrites(app);
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => record(i)));
+    assert.ok(
+      outcomes.every((o) => o.status === 'rejected'),
+      'a waiter was told its event was written',
+    );
+    await repair();
+    assert.equal((await app.audit.verify()).checked, 306);
+    await record(999);
+    assert.equal((await app.audit.verify()).checked, 307);
+  });
+
   it('redacts secrets and masks personal data in details', async (t) => {
     t.after(done);
     const event = await app.audit.record(systemContext(), {

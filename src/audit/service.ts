@@ -52,8 +52,20 @@ export interface VerificationResult {
   verifiedAt: string;
 }
 
+/** Events per group commit: bounds one transaction's size under a flood. */
+const MAX_GROUP = 1000;
+
+interface Waiting {
+  ctx: RequestContext;
+  entry: AuditEntry;
+  resolve: (event: AuditEvent) => void;
+  reject: (error: unknown) => void;
+}
+
 export class AuditService {
   private readonly host = hostname();
+  private readonly waiting: Waiting[] = [];
+  private flushing = false;
 
   constructor(
     private readonly database: Database,
@@ -66,11 +78,45 @@ export class AuditService {
    * append fails the error propagates and the caller's transaction, change included, rolls back.
    */
   async append(tx: Tx, ctx: RequestContext, ...entries: AuditEntry[]): Promise<AuditEvent[]> {
+    return this.appendEach(
+      tx,
+      entries.map((entry) => ({ ctx, entry })),
+    );
+  }
+
+  /**
+   * Records an event that has no other write with it (a crypto operation, a denial, a login). The
+   * promise settles only once the event is durable. Events recorded while a commit is in flight are
+   * written together in the next one (group commit): concurrent operations share one fsync instead
+   * of queueing for one each. If that commit fails, every operation waiting on it fails.
+   */
+  record(ctx: RequestContext, entry: AuditEntry): Promise<AuditEvent> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ctx, entry, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_GROUP);
+      try {
+        const events = await this.database.transaction((tx) => this.appendEach(tx, batch));
+        batch.forEach((item, i) => item.resolve(events[i]!));
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async appendEach(tx: Tx, items: { ctx: RequestContext; entry: AuditEntry }[]): Promise<AuditEvent[]> {
     try {
       const head = await lockHead(tx, this.database.engine);
       let prevHash = head.hash;
-      const details = entries.map((entry) => redactDetails(entry.details ?? {}) as Record<string, unknown>);
-      const rows = entries.map((entry, index) => {
+      const details = items.map(({ entry }) => redactDetails(entry.details ?? {}) as Record<string, unknown>);
+      const rows = items.map(({ ctx, entry }, index) => {
         const row = this.toRow(ctx, entry, details[index]!, head.seq + index + 1, prevHash);
         prevHash = row.hash;
         return row;
@@ -82,12 +128,6 @@ export class AuditService {
         cause: error,
       });
     }
-  }
-
-  /** Records an event that has no other write with it (a denial, a verification, a login). */
-  async record(ctx: RequestContext, entry: AuditEntry): Promise<AuditEvent> {
-    const [event] = await this.database.transaction((tx) => this.append(tx, ctx, entry));
-    return event!;
   }
 
   async list(filter: AuditFilter): Promise<AuditEvent[]> {

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { AuditPage } from './audit/AuditPage.js';
+import { KeysPage } from './keys/KeysPage.js';
 import { ParticipantsPage } from './participants/ParticipantsPage.js';
 
 export interface NavEntry {
@@ -18,6 +19,7 @@ export interface NavEntry {
 export const NAV_ENTRIES: readonly NavEntry[] = [
   { path: '/participants', label: 'Participants', permission: 'participants:read', page: ParticipantsPage },
   { path: '/audit', label: 'Audit trail', permission: 'audit:read', page: AuditPage },
+  { path: '/keys', label: 'Keys', permission: 'keys:read', page: KeysPage },
 ];
 
 export const entriesFor = (permissions: readonly string[]): NavEntry[] =>

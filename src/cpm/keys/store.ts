@@ -68,7 +68,9 @@ export async function markVersionsDestroyed(tx: Tx, keyId: string, at: string): 
     .execute();
 }
 
-/** How often each operation succeeded on a key, read from the audit trail. */
+const OPERATION_ACTIONS = ['key.sign', 'key.verify', 'key.encrypt', 'key.decrypt', 'key.mac', 'key.verify-mac'];
+
+/** How often each cryptographic operation succeeded on a key, read from the audit trail. */
 export async function usageCounts(db: Kysely<DB>, keyId: string): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('audit_events')
@@ -76,6 +78,7 @@ export async function usageCounts(db: Kysely<DB>, keyId: string): Promise<Record
     .where('resource_type', '=', 'key')
     .where('resource_id', '=', keyId)
     .where('outcome', '=', 'success')
+    .where('action', 'in', OPERATION_ACTIONS)
     .groupBy('action')
     .execute();
   return Object.fromEntries(rows.map((row) => [row.action.replace(/^key\./, ''), Number(row.count)]));

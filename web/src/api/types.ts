@@ -18,3 +18,16 @@ export type AuditEventPage = Body<paths['/api/v1/audit/events']['get']>;
 export type AuditEvent = AuditEventPage['items'][number];
 export type AuditOutcome = AuditEvent['outcome'];
 export type Verification = Body<paths['/api/v1/audit/verifications']['post']>;
+
+export type KeystoreStatus = Body<paths['/api/v1/keystore']['get']>;
+
+export type KeyList = Body<paths['/api/v1/keys']['get']>;
+export type KeyView = KeyList['items'][number];
+export type KeyType = KeyView['type'];
+export type KeyPurpose = KeyView['purpose'];
+export type NewKey = paths['/api/v1/keys']['post']['requestBody']['content']['application/json'];
+export type KeyDetail = Body<paths['/api/v1/keys/{id}']['get']>;
+export type KeyVersion = KeyDetail['versions'][number];
+export type KeyStatusChange = NonNullable<
+  paths['/api/v1/keys/{id}']['patch']['requestBody']['content']['application/json']['status']
+>;

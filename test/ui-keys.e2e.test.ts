@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { systemContext } from '../src/core/context.js';
+import { forEachEngine, testConfig, type EngineName } from './support/engines.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const IN_CI = process.env.CI === 'true';
+const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/ui-keys/', import.meta.url));
+const WEB_INDEX = path.join(testConfig().webDir, 'index.html');
+const STEP = { timeout: 60_000 };
+const KEY_NAME = 'ui-signer';
+
+if (!existsSync(CHROMIUM)) {
+  if (IN_CI) {
+    it('keys UI', () => {
+      throw new Error(`CI=true but ${CHROMIUM} is missing: the browser tests cannot run (apt-get install chromium)`);
+    });
+  } else {
+    it('keys UI', { skip: `${CHROMIUM} is not installed` }, () => undefined);
+  }
+} else if (!existsSync(WEB_INDEX)) {
+  it('keys UI', () => {
+    throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` before the browser tests`);
+  });
+} else {
+  forEachEngine('keys UI', keysSuite);
+}
+
+function keysSuite(engine: EngineName): void {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Uncaught page errors and CSP violations: the UI must run under the server's CSP without either. */
+  const pageProblems: string[] = [];
+
+  before(async () => {
+    server = await startTestServer(engine, {}, { sealed: true });
+    const origin = await server.server.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
+    // A new context is a fresh profile: no cookies or storage from any earlier run.
+    context = await browser.newContext({ baseURL: origin, viewport: { width: 1440, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) pageProblems.push(`CSP: ${message.text()}`);
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const signIn = async (token: string) => {
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('user-badge').waitFor();
+  };
+  const keystoreTitle = () => page.getByTestId('keystore-status').locator('.mantine-Alert-title').innerText();
+
+  it('shows the keystore sealed to an admin', STEP, async () => {
+    await page.goto('/keys');
+    await signIn(server.tokens.admin);
+    await page.getByRole('heading', { name: 'Keys' }).waitFor();
+    await page.getByTestId('keystore-status').waitFor();
+    assert.equal(await keystoreTitle(), 'Keystore sealed');
+    assert.match(await page.getByTestId('keystore-summary').innerText(), /Not initialised/);
+    await screenshot(page, `sealed-${engine}`);
+  });
+
+  it('unseals through the UI with two of three shares', STEP, async () => {
+    const shares = await server.app.ceremony.init(systemContext(), { shares: 3, threshold: 2 });
+    await page.reload();
+    const form = page.getByRole('form', { name: 'Unseal keystore' });
+    const share = form.getByLabel('Unseal share');
+    assert.equal(await share.getAttribute('type'), 'password', 'a share is never shown on screen');
+
+    await share.fill(shares[0] ?? '');
+    await form.getByRole('button', { name: 'Unseal' }).click();
+    await page.getByTestId('keystore-summary').filter({ hasText: '1 of 2 shares presented' }).waitFor();
+    assert.equal(await share.inputValue(), '', 'the input is cleared once the share is sent');
+    assert.equal(await keystoreTitle(), 'Keystore sealed');
+
+    await share.fill(shares[1] ?? '');
+    await form.getByRole('button', { name: 'Unseal' }).click();
+    await page.getByTestId('keystore-status').and(page.locator('[data-sealed="false"]')).waitFor();
+    assert.equal(await keystoreTitle(), 'Keystore unsealed');
+    assert.equal(await form.count(), 0, 'no unseal form once open');
+    await page.getByRole('button', { name: 'Seal', exact: true }).waitFor();
+  });
+
+  it('creates an ec-p256 signing key, offering only the purposes its type allows', STEP, async () => {
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const form = page.getByRole('dialog', { name: 'Create key' });
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill(KEY_NAME);
+    await form.getByLabel('Type').selectOption('hmac-sha256');
+    assert.deepEqual(await form.getByLabel('Purpose').locator('option').allTextContents(), ['mac']);
+    await form.getByLabel('Type').selectOption('ec-p256');
+    assert.deepEqual(await form.getByLabel('Purpose').locator('option').allTextContents(), ['sign']);
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.waitFor({ state: 'hidden' });
+
+    const row = page.getByRole('row').filter({ hasText: KEY_NAME });
+    await row.waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    assert.deepEqual(cells.slice(0, 6), [KEY_NAME, 'ec-p256', 'sign', 'enabled', '1', '0 d']);
+  });
+
+  it('opens the key: version 1, its public key PEM, no operations counted yet', STEP, async () => {
+    await page.getByRole('button', { name: `Open key ${KEY_NAME}` }).click();
+    const detail = page.getByTestId('key-detail');
+    await detail.waitFor();
+    await page.waitForURL(/\?key=/);
+    assert.match(await detail.innerText(), /^Latest version\t1$/m);
+    await detail.getByTestId('key-version-1').waitFor();
+    const pem = detail.getByTestId('key-public-pem');
+    await pem.waitFor();
+    assert.match((await pem.textContent()) ?? '', /^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n?$/);
+    assert.match(await detail.innerText(), /Not used yet\./);
+  });
+
+  it('rotates the key after confirmation and shows version 2', STEP, async () => {
+    const drawer = page.getByRole('dialog', { name: `Key ${KEY_NAME}` });
+    await drawer.getByRole('button', { name: 'Rotate' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Rotate key' });
+    await confirm.getByRole('button', { name: 'Rotate' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    const detail = page.getByTestId('key-detail');
+    await detail.getByTestId('key-version-2').waitFor();
+    assert.match(await detail.innerText(), /^Latest version\t2$/m);
+    assert.match(await detail.getByText('Public key (version 2, PEM)').innerText(), /version 2/);
+  });
+
+  it('disables the key after confirmation, then offers to enable it', STEP, async () => {
+    const drawer = page.getByRole('dialog', { name: `Key ${KEY_NAME}` });
+    await drawer.getByRole('button', { name: 'Disable' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Disable key' });
+    await confirm.getByRole('button', { name: 'Disable' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await drawer.getByRole('button', { name: 'Enable' }).waitFor();
+    const status = page
+      .getByTestId('key-detail')
+      .getByRole('row')
+      .filter({ hasText: /^Status/ });
+    assert.equal(await status.textContent(), 'Statusdisabled');
+    await screenshot(page, `key-disabled-${engine}`);
+
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: KEY_NAME });
+    await row.getByText('disabled').waitFor();
+    const stored = await server.request({ method: 'GET', url: '/api/v1/keys' });
+    const keys = stored.json<{ items: { name: string; status: string; latestVersion: number }[] }>().items;
+    assert.deepEqual(
+      keys.map(({ name, status, latestVersion }) => ({ name, status, latestVersion })),
+      [{ name: KEY_NAME, status: 'disabled', latestVersion: 2 }],
+    );
+    await screenshot(page, `keys-${engine}`);
+  });
+
+  it('shows an auditor the keystore and the keys, with no write action', STEP, async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await signIn(server.tokens.auditor);
+    assert.equal(await page.getByTestId('user-role').textContent(), 'auditor');
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('row').filter({ hasText: KEY_NAME }).waitFor();
+    assert.equal(await keystoreTitle(), 'Keystore unsealed');
+    assert.equal(await page.getByRole('button', { name: 'Create key' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^(Seal|Unseal)$/ }).count(), 0);
+
+    await page.getByRole('button', { name: `Open key ${KEY_NAME}` }).click();
+    await page.getByTestId('key-public-pem').waitFor();
+    assert.equal(await page.getByRole('button', { name: /^(Rotate|Enable|Disable)$/ }).count(), 0);
+    await screenshot(page, `auditor-${engine}`);
+  });
+
+  it('ran without page errors or Content-Security-Policy violations', () => {
+    assert.deepEqual(pageProblems, []);
+  });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Drawers and modals slide and fade in: shoot once every transition has settled.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}

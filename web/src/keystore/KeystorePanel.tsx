@@ -1,0 +1,43 @@
+import { Alert, Group, Stack, Text } from '@mantine/core';
+import type { KeystoreStatus } from '../api/types.js';
+import { useCan } from '../session/queries.js';
+import { ErrorAlert } from '../ui/ErrorAlert.js';
+import { useKeystore } from './queries.js';
+import { SealButton } from './SealButton.js';
+import { UnsealForm } from './UnsealForm.js';
+
+function describe(status: KeystoreStatus): string {
+  if (!status.initialized) return `Backend ${status.backend}. Not initialised: run the key ceremony first.`;
+  const custodians = `${status.threshold ?? '?'} of ${status.shares ?? '?'} custodian shares open it`;
+  if (!status.sealed) return `Backend ${status.backend}. ${custodians}.`;
+  return `Backend ${status.backend}. ${status.progress} of ${status.threshold ?? '?'} shares presented; ${custodians}.`;
+}
+
+/** Whether keys can be used at all right now, and, for custodians, the way to open or close the keystore. */
+export function KeystorePanel() {
+  const can = useCan();
+  const keystore = useKeystore();
+  const status = keystore.data;
+  const canManage = can('keystore:manage');
+
+  if (!status) return <ErrorAlert error={keystore.error} title="Could not load the keystore status" />;
+  return (
+    <Alert
+      color={status.sealed ? 'red' : 'green'}
+      variant="light"
+      title={status.sealed ? 'Keystore sealed' : 'Keystore unsealed'}
+      data-testid="keystore-status"
+      data-sealed={String(status.sealed)}
+    >
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Text size="sm" data-testid="keystore-summary">
+            {describe(status)}
+          </Text>
+          {canManage && !status.sealed && <SealButton />}
+        </Group>
+        {canManage && status.sealed && status.initialized && <UnsealForm />}
+      </Stack>
+    </Alert>
+  );
+}
