@@ -100,6 +100,9 @@ export class AuditService {
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.waiting.length > 0) {
+      // Let finished I/O (signatures from the thread pool, other requests) queue its events first:
+      // a SQLite commit blocks the event loop for its fsync, so nothing else could join it later.
+      await new Promise(setImmediate);
       const batch = this.waiting.splice(0, MAX_GROUP);
       try {
         const events = await this.database.transaction((tx) => this.appendEach(tx, batch));

@@ -24,9 +24,17 @@ import {
   updateKey,
   usageCounts,
   type KeyRow,
+  type KeyVersionRow,
 } from './store.js';
 
 const DAY_MS = 86_400_000;
+const OPERATION_CACHE_MS = 1000;
+
+interface CachedKey {
+  key: KeyRow;
+  versions: Map<number, KeyVersionRow | undefined>;
+  loadedAt: number;
+}
 
 /** Operations each purpose allows; the policy can narrow them, never widen them. */
 const OPERATIONS_BY_PURPOSE: Record<KeyPurpose, KeyPolicy['operations']> = {
@@ -43,6 +51,8 @@ export type KeyOperation = KeyPolicy['operations'][number];
  * minimum version still allowed to decrypt, public key export. Material never leaves the keystore.
  */
 export class KeyService {
+  private readonly cache = new Map<string, CachedKey>();
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditService,
@@ -148,6 +158,7 @@ export class KeyService {
         details: { version },
       });
     });
+    this.cache.delete(id);
     return this.view({ ...row, latest_version: version, last_rotated_at: now, updated_at: now });
   }
 
@@ -176,6 +187,7 @@ export class KeyService {
         details: { ...changes },
       });
     });
+    this.cache.delete(id);
     return this.view(next);
   }
 
@@ -201,7 +213,8 @@ export class KeyService {
     operation: KeyOperation,
     version?: number,
   ): Promise<{ key: KeyRow; ref: KeyVersionRef }> {
-    const key = await this.require(ctx, id);
+    const cached = await this.operational(ctx, id);
+    const key = cached.key;
     this.requireUsableStatus(key);
     if (!OPERATIONS_BY_PURPOSE[key.purpose as KeyPurpose].includes(operation)) {
       throw new TrustloopError('ERR_WRONG_PURPOSE', `key '${id}' is a ${key.purpose} key and cannot ${operation}`);
@@ -222,9 +235,32 @@ export class KeyService {
         `version ${wanted} of key '${id}' is below its minimum (${key.min_decryption_version})`,
       );
     }
-    const stored = wanted <= key.latest_version ? await findVersion(this.database.db, id, wanted) : undefined;
+    if (wanted > key.latest_version) throw notFound('key version', `${id} v${wanted}`);
+    if (!cached.versions.has(wanted)) cached.versions.set(wanted, await findVersion(this.database.db, id, wanted));
+    const stored = cached.versions.get(wanted);
     if (!stored || stored.destroyed_at !== null) throw notFound('key version', `${id} v${wanted}`);
     return { key, ref: { keyId: id, version: wanted, type: key.type as KeyType, material: stored.material } };
+  }
+
+  /**
+   * The key as operations see it, kept for OPERATION_CACHE_MS: without it every signature waited
+   * for two reads behind the audit commit. Changes made here drop the entry at once; another
+   * instance's change is seen within the same time. The participant scope is checked here, as the
+   * cached row was read without it.
+   */
+  private async operational(ctx: RequestContext, id: string): Promise<CachedKey> {
+    const now = this.clock.now().getTime();
+    let entry = this.cache.get(id);
+    if (!entry || now - entry.loadedAt > OPERATION_CACHE_MS) {
+      const key = await findKey(this.database.db, { kind: 'all' }, id);
+      if (!key) throw notFound('key', id);
+      entry = { key, versions: new Map(), loadedAt: now };
+      this.cache.set(id, entry);
+    }
+    const scope = scopeOf(ctx.actor);
+    if (scope.kind === 'participant' && entry.key.owner_participant_id !== scope.participantId)
+      throw notFound('key', id);
+    return entry;
   }
 
   private async require(ctx: RequestContext, id: string): Promise<KeyRow> {
