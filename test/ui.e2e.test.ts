@@ -1,65 +1,29 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { forEachEngine, tamperWithAudit, testConfig, type EngineName } from './support/engines.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserSuite, openBrowserPage } from './support/browser.js';
+import { tamperWithAudit, type EngineName } from './support/engines.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true';
 const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/ui-e2e/', import.meta.url));
-const WEB_INDEX = path.join(testConfig().webDir, 'index.html');
 const STEP = { timeout: 60_000 };
 
-if (!existsSync(CHROMIUM)) {
-  if (IN_CI) {
-    it('web UI', () => {
-      throw new Error(`CI=true but ${CHROMIUM} is missing: the browser tests cannot run (apt-get install chromium)`);
-    });
-  } else {
-    it('web UI', { skip: `${CHROMIUM} is not installed` }, () => undefined);
-  }
-} else if (!existsSync(WEB_INDEX)) {
-  it('web UI', () => {
-    throw new Error(`${WEB_INDEX} is missing: run \`npm run build:web\` before the browser tests`);
-  });
-} else {
-  forEachEngine('web UI', uiSuite);
-}
+browserSuite('web UI', uiSuite);
 
 function uiSuite(engine: EngineName): void {
   let server: TestServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  /** Uncaught page errors and CSP violations: the UI must run under the server's CSP without either. */
-  const pageProblems: string[] = [];
+  let pageProblems: string[] = [];
 
   before(async () => {
     server = await startTestServer(engine);
     const origin = await server.server.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
-    // A new context is a fresh profile: no cookies or storage from any earlier run.
-    context = await browser.newContext({ baseURL: origin, viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content.Security.Policy/i.test(message.text())) pageProblems.push(`CSP: ${message.text()}`);
-    });
+    ({ browser, context, page, problems: pageProblems } = await openBrowserPage(origin));
   });
 
   after(async () => {

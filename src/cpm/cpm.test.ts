@@ -10,6 +10,23 @@ import type { Role } from '../iam/permissions.js';
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 
+/** Requests as a role (security officer by default), and key creation that checks the backend used. */
+function keyApi(server: () => TestServer, backend: string) {
+  const call = async (
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    payload?: Record<string, unknown>,
+    as: Role | 'other-participant' = 'security-officer',
+  ) => server().request({ method, url, as, ...(payload ? { payload } : {}) });
+  const createKey = async (name: string, type: string, purpose: string, as: Role = 'security-officer') => {
+    const response = await call('POST', '/api/v1/keys', { name, type, purpose }, as);
+    assert.equal(response.statusCode, 201, response.body);
+    assert.equal(response.json().backend, backend);
+    return response.json().id as string;
+  };
+  return { call, createKey };
+}
+
 forEachEngine('CPM software keystore', (engine) => {
   let t: TestServer;
   let shares: string[];
@@ -19,18 +36,7 @@ forEachEngine('CPM software keystore', (engine) => {
   });
   after(() => t.close());
 
-  const call = async (
-    method: 'GET' | 'POST' | 'PATCH',
-    url: string,
-    payload?: Record<string, unknown>,
-    as: Role | 'other-participant' = 'security-officer',
-  ) => t.request({ method, url, as, ...(payload ? { payload } : {}) });
-
-  const createKey = async (name: string, type: string, purpose: string, as: Role = 'security-officer') => {
-    const response = await call('POST', '/api/v1/keys', { name, type, purpose }, as);
-    assert.equal(response.statusCode, 201, response.body);
-    return response.json().id as string;
-  };
+  const { call, createKey } = keyApi(() => t, 'software');
 
   it('starts sealed: operations answer 503 ERR_SEALED and health says so', async () => {
     assert.equal((await t.request({ method: 'GET', url: '/healthz', as: 'none' })).json().keystore, 'sealed');
@@ -127,19 +133,7 @@ for (const [backend, overrides] of BACKENDS) {
     });
     after(() => t.close());
 
-    const call = async (
-      method: 'GET' | 'POST' | 'PATCH',
-      url: string,
-      payload?: Record<string, unknown>,
-      as: Role | 'other-participant' = 'security-officer',
-    ) => t.request({ method, url, as, ...(payload ? { payload } : {}) });
-
-    const createKey = async (name: string, type: string, purpose: string, as: Role = 'security-officer') => {
-      const response = await call('POST', '/api/v1/keys', { name, type, purpose }, as);
-      assert.equal(response.statusCode, 201, response.body);
-      assert.equal(response.json().backend, backend);
-      return response.json().id as string;
-    };
+    const { call, createKey } = keyApi(() => t, backend);
 
     it('signs with every asymmetric type, verifiable by OpenSSL through node:crypto', async () => {
       const cases: [string, string, string][] = [

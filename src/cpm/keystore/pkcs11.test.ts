@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { TrustloopError } from '../../core/errors.js';
 import { Pkcs11Keystore, tokenLabelOf } from './pkcs11.js';
-import { SIGNATURE_ALGORITHMS, type KeyType, type KeyVersionRef, type SignatureAlgorithm } from './types.js';
+import { KEY_TYPES, SIGNATURE_ALGORITHMS, type KeyType, type KeyVersionRef, type SignatureAlgorithm } from './types.js';
 
 const MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 const PIN = '1234';
@@ -84,16 +84,7 @@ describe('Pkcs11Keystore on SoftHSM2', { skip: present ? false : `${MODULE} is n
     const lib = new pkcs11js.PKCS11();
     let session: pkcs11js.Handle;
     const keys = new Map<KeyType, { ref: KeyVersionRef; pem: string | null }>();
-    const types: KeyType[] = [
-      'aes-256-gcm',
-      'hmac-sha256',
-      'rsa-2048',
-      'rsa-3072',
-      'rsa-4096',
-      'ec-p256',
-      'ec-p384',
-      'ed25519',
-    ];
+    const types: readonly KeyType[] = KEY_TYPES;
 
     const objectsLabelled = (label: string): pkcs11js.Handle[] => {
       lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_LABEL, value: label }]);
