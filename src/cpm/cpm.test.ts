@@ -250,6 +250,40 @@ for (const [backend, overrides] of BACKENDS) {
       assert.equal((await call('POST', `/api/v1/keys/${id}/sign`, { input: b64('x') })).statusCode, 200);
     });
 
+    it('destroys a key only after its waiting period, and can cancel before', async () => {
+      const id = await createKey('doomed', 'aes-256-gcm', 'encrypt');
+      const sealed = (await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('last words') })).json();
+      const scheduled = await call('POST', `/api/v1/keys/${id}/schedule-destruction`, { waitingPeriodDays: 7 });
+      assert.equal(scheduled.json().status, 'destroy-scheduled');
+      const refused = await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('x') });
+      assert.deepEqual([refused.statusCode, refused.json().code], [410, 'ERR_KEY_DESTROYED']);
+      assert.equal((await call('POST', `/api/v1/keys/${id}/cancel-destruction`)).json().status, 'disabled');
+      await call('PATCH', `/api/v1/keys/${id}`, { status: 'enabled' });
+      assert.equal(
+        (await call('POST', `/api/v1/keys/${id}/decrypt`, { ciphertext: sealed.ciphertext })).statusCode,
+        200,
+      );
+
+      await call('POST', `/api/v1/keys/${id}/schedule-destruction`, {});
+      const early = await call('POST', `/api/v1/keys/${id}/destroy`);
+      assert.deepEqual([early.statusCode, early.json().code], [409, 'ERR_CONFLICT']);
+      await t.app.rawSql(`update cpm_keys set destroy_after = '2000-01-01T00:00:00.000Z' where id = '${id}'`);
+      const destroyed = await call('POST', `/api/v1/keys/${id}/destroy`);
+      assert.equal(destroyed.json().status, 'destroyed', destroyed.body);
+      const detail = (await call('GET', `/api/v1/keys/${id}`)).json();
+      assert.ok(detail.versions.every((v: { destroyedAt: string | null }) => v.destroyedAt !== null));
+      const material = await t.app.database.db
+        .selectFrom('cpm_key_versions')
+        .select('material')
+        .where('key_id', '=', id)
+        .execute();
+      assert.deepEqual(material, [{ material: '' }]);
+      const after = await call('POST', `/api/v1/keys/${id}/decrypt`, { ciphertext: sealed.ciphertext });
+      assert.equal(after.json().code, 'ERR_KEY_DESTROYED');
+      const actions = (await t.app.audit.list({ limit: 20, resourceId: id })).map((e) => e.action);
+      assert.ok(actions.includes('key.destruction.schedule') && actions.includes('key.destroy'));
+    });
+
     it("keeps a participant's keys to that participant", async () => {
       const created = await call(
         'POST',

@@ -21,6 +21,7 @@ import {
   insertKey,
   listKeys,
   listVersions,
+  markVersionsDestroyed,
   updateKey,
   usageCounts,
   type KeyRow,
@@ -188,6 +189,80 @@ export class KeyService {
       });
     });
     this.cache.delete(id);
+    return this.view(next);
+  }
+
+  /**
+   * Schedules destruction after a waiting period, as AWS KMS does: the key stops working at once,
+   * and can be brought back (disabled) until the period ends.
+   */
+  async scheduleDestruction(ctx: RequestContext, id: string, waitingPeriodDays: number): Promise<KeyView> {
+    const row = await this.require(ctx, id);
+    if (row.status === 'destroyed' || row.status === 'destroy-scheduled') {
+      throw new TrustloopError('ERR_KEY_DESTROYED', `key '${id}' is ${row.status}`);
+    }
+    const destroyAfter = new Date(this.clock.now().getTime() + waitingPeriodDays * DAY_MS).toISOString();
+    return this.transition(
+      ctx,
+      row,
+      { status: 'destroy-scheduled', destroy_after: destroyAfter },
+      'key.destruction.schedule',
+      {
+        destroyAfter,
+      },
+    );
+  }
+
+  async cancelDestruction(ctx: RequestContext, id: string): Promise<KeyView> {
+    const row = await this.require(ctx, id);
+    if (row.status !== 'destroy-scheduled') throw conflict(`key '${id}' is not scheduled for destruction`);
+    return this.transition(ctx, row, { status: 'disabled', destroy_after: null }, 'key.destruction.cancel', {});
+  }
+
+  /** Destroys every version in the keystore once the waiting period is over; the metadata stays. */
+  async destroy(ctx: RequestContext, id: string): Promise<KeyView> {
+    const row = await this.require(ctx, id);
+    const now = isoNow(this.clock);
+    if (row.status !== 'destroy-scheduled' || row.destroy_after === null || row.destroy_after > now) {
+      throw conflict(
+        row.status === 'destroy-scheduled'
+          ? `key '${id}' can be destroyed after ${row.destroy_after}`
+          : `key '${id}' must be scheduled for destruction first`,
+      );
+    }
+    for (const version of await listVersions(this.database.db, id)) {
+      if (version.destroyed_at === null) {
+        await this.keystore.destroy({
+          keyId: id,
+          version: version.version,
+          type: row.type as KeyType,
+          material: version.material,
+        });
+      }
+    }
+    return this.transition(ctx, row, { status: 'destroyed' }, 'key.destroy', {}, true);
+  }
+
+  private async transition(
+    ctx: RequestContext,
+    row: KeyRow,
+    changes: Partial<KeyRow>,
+    action: string,
+    details: Record<string, unknown>,
+    destroyVersions = false,
+  ): Promise<KeyView> {
+    const next: KeyRow = { ...row, ...changes, updated_at: isoNow(this.clock) };
+    await this.database.transaction(async (tx) => {
+      await updateKey(tx, row.id, next);
+      if (destroyVersions) await markVersionsDestroyed(tx, row.id, next.updated_at);
+      await this.audit.append(tx, ctx, {
+        action,
+        resource: { type: 'key', id: row.id },
+        participantId: row.owner_participant_id,
+        details,
+      });
+    });
+    this.cache.delete(row.id);
     return this.view(next);
   }
 

@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import type { Api } from '../../core/http.js';
 import type { KeyService } from '../keys/service.js';
 import {
@@ -78,6 +79,52 @@ export function keyRoutes(app: Api, keys: KeyService): void {
       },
     },
     (request) => keys.rotate(request.ctx, request.params.id),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/schedule-destruction',
+    {
+      config: { access: { permission: 'keys:write' } },
+      schema: {
+        tags,
+        summary: 'Stop using a key now and destroy it after a waiting period (1-30 days, default 7)',
+        params: KeyParams,
+        body: Type.Object(
+          { waitingPeriodDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: KeyView },
+      },
+    },
+    (request) => keys.scheduleDestruction(request.ctx, request.params.id, request.body.waitingPeriodDays ?? 7),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/cancel-destruction',
+    {
+      config: { access: { permission: 'keys:write' } },
+      schema: {
+        tags,
+        summary: 'Cancel a scheduled destruction; the key comes back disabled',
+        params: KeyParams,
+        response: { 200: KeyView },
+      },
+    },
+    (request) => keys.cancelDestruction(request.ctx, request.params.id),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/destroy',
+    {
+      config: { access: { permission: 'keys:write' } },
+      schema: {
+        tags,
+        summary: 'Destroy every version once the waiting period is over (metadata and audit remain)',
+        params: KeyParams,
+        response: { 200: KeyView },
+      },
+    },
+    (request) => keys.destroy(request.ctx, request.params.id),
   );
 
   app.get(
