@@ -201,6 +201,11 @@ it('runs the key ceremony: init prints shares once, unseal takes them on stdin, 
     const id = JSON.parse(created.stdout).id;
     assert.equal(cli(client, 'key', 'rotate', id).status, 0);
     assert.match(cli(client, 'key', 'list').stdout, new RegExp(`${id}\\s+jws\\s+ec-p256\\s+sign\\s+enabled\\s+2`));
+    const inventory = cli(client, 'key', 'inventory');
+    assert.match(
+      inventory.stdout,
+      /^1 keys; 0 overdue for rotation, 1 without a rotation period, 0 below 128-bit strength$/m,
+    );
     const noToken = cli({ ...env, TRUSTLOOP_URL: client.TRUSTLOOP_URL }, 'key', 'list');
     assert.equal(noToken.status, 1);
     assert.match(noToken.stderr, /TRUSTLOOP_TOKEN/);

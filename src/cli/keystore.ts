@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TrustloopError } from '../core/errors.js';
 import type { SealStatus } from '../cpm/keystore/types.js';
-import type { KeyView } from '../cpm/keys/schemas.js';
+import type { KeyInventory, KeyView } from '../cpm/keys/schemas.js';
 import { callServer, readStdinLines } from './api-client.js';
 import { cliContext, withApp, type ConfigLoader } from './context.js';
 import { printJson, printTable, writeOut } from './output.js';
@@ -88,6 +88,26 @@ export function keystoreCommands(program: Command, config: ConfigLoader): void {
       printTable(
         items.map((k) => ({ ...k, owner: k.ownerParticipantId ?? 'hub', rotation: k.rotationDue ? 'DUE' : 'ok' })),
         ['id', 'name', 'type', 'purpose', 'status', 'latestVersion', 'ageDays', 'rotation', 'backend', 'owner'],
+      );
+    });
+
+  key
+    .command('inventory')
+    .description('key-management evidence: strength, age, rotation against its period, backend, owner')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const report = await callServer<KeyInventory>('GET', '/api/v1/keys/inventory');
+      if (options.json) return printJson(report);
+      const { total, rotationOverdue, withoutRotationPeriod, below128Bits } = report.summary;
+      writeOut(
+        `${total} keys; ${rotationOverdue} overdue for rotation, ${withoutRotationPeriod} without a rotation period, ${below128Bits} below 128-bit strength`,
+      );
+      printTable(
+        report.keys.map((k) => ({
+          ...k,
+          rotation: k.rotationCompliant === null ? 'no period' : k.rotationCompliant ? 'ok' : 'OVERDUE',
+        })),
+        ['id', 'name', 'type', 'strengthBits', 'ageDays', 'rotation', 'backend', 'owner', 'status'],
       );
     });
 

@@ -284,6 +284,32 @@ for (const [backend, overrides] of BACKENDS) {
       assert.ok(actions.includes('key.destruction.schedule') && actions.includes('key.destroy'));
     });
 
+    it('reports the key inventory with strength and rotation compliance', async () => {
+      const weak = (
+        await call('POST', '/api/v1/keys', {
+          name: 'legacy-rsa',
+          type: 'rsa-2048',
+          purpose: 'sign',
+          rotationPeriodDays: 365,
+        })
+      ).json();
+      await t.app.rawSql(`update cpm_keys set last_rotated_at = '2020-01-01T00:00:00.000Z' where id = '${weak.id}'`);
+      const report = (await call('GET', '/api/v1/keys/inventory', undefined, 'auditor')).json();
+      const entry = report.keys.find((k: { id: string }) => k.id === weak.id);
+      assert.deepEqual(
+        [entry.strengthBits, entry.rotationCompliant, entry.owner, entry.backend],
+        [112, false, 'hub', backend],
+      );
+      assert.ok(report.summary.rotationOverdue >= 1);
+      assert.ok(report.summary.below128Bits >= 1);
+      assert.equal(report.summary.total, report.keys.length);
+      const mine = (await call('GET', '/api/v1/keys/inventory', undefined, 'other-participant')).json();
+      assert.ok(
+        mine.keys.every((k: { owner: string }) => k.owner === 'dfsp-b'),
+        'a participant sees only its own keys',
+      );
+    });
+
     it("keeps a participant's keys to that participant", async () => {
       const created = await call(
         'POST',

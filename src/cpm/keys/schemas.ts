@@ -112,3 +112,40 @@ export const PublicKeyView = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const KeyInventory = Type.Object(
+  {
+    generatedAt: Type.String({ format: 'date-time' }),
+    summary: Type.Object(
+      {
+        total: Type.Integer(),
+        rotationOverdue: Type.Integer(),
+        withoutRotationPeriod: Type.Integer(),
+        below128Bits: Type.Integer(),
+        byBackend: Type.Record(Type.String(), Type.Integer()),
+      },
+      { additionalProperties: false },
+    ),
+    keys: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          name: Type.String(),
+          type: KeyTypeSchema,
+          strengthBits: Type.Integer(),
+          status: Type.String(),
+          backend: Type.String(),
+          owner: Type.String({ description: "'hub' or the owning participant's id" }),
+          ageDays: Type.Integer(),
+          latestVersion: Type.Integer(),
+          lastRotatedAt: Type.String({ format: 'date-time' }),
+          rotationPeriodDays: Nullable(Type.Integer()),
+          rotationCompliant: Nullable(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type KeyInventory = Static<typeof KeyInventory>;

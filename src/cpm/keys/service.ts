@@ -8,12 +8,13 @@ import { TrustloopError, conflict, invalid, notFound } from '../../core/errors.j
 import { newId } from '../../core/ids.js';
 import {
   PURPOSES_BY_TYPE,
+  STRENGTH_BITS,
   type Keystore,
   type KeyPurpose,
   type KeyType,
   type KeyVersionRef,
 } from '../keystore/types.js';
-import type { CreateKey, KeyPolicy, KeyView, UpdateKey } from './schemas.js';
+import type { CreateKey, KeyInventory, KeyPolicy, KeyView, UpdateKey } from './schemas.js';
 import {
   addVersion,
   findKey,
@@ -116,6 +117,41 @@ export class KeyService {
 
   async list(ctx: RequestContext): Promise<KeyView[]> {
     return (await listKeys(this.database.db, scopeOf(ctx.actor))).map((row) => this.view(row));
+  }
+
+  /**
+   * The key inventory as evidence for key-management controls: strength, age, rotation against
+   * its period (null when no period is set), backend and owner for every key the caller can see.
+   */
+  async inventory(ctx: RequestContext): Promise<KeyInventory> {
+    const views = (await this.list(ctx)).filter((key) => key.status !== 'destroyed');
+    const keys = views.map((key) => ({
+      id: key.id,
+      name: key.name,
+      type: key.type,
+      strengthBits: STRENGTH_BITS[key.type],
+      status: key.status,
+      backend: key.backend,
+      owner: key.ownerParticipantId ?? 'hub',
+      ageDays: key.ageDays,
+      latestVersion: key.latestVersion,
+      lastRotatedAt: key.lastRotatedAt,
+      rotationPeriodDays: key.rotationPeriodDays,
+      rotationCompliant: key.rotationPeriodDays === null ? null : !key.rotationDue,
+    }));
+    const byBackend: Record<string, number> = {};
+    for (const key of keys) byBackend[key.backend] = (byBackend[key.backend] ?? 0) + 1;
+    return {
+      generatedAt: isoNow(this.clock),
+      summary: {
+        total: keys.length,
+        rotationOverdue: keys.filter((key) => key.rotationCompliant === false).length,
+        withoutRotationPeriod: keys.filter((key) => key.rotationPeriodDays === null).length,
+        below128Bits: keys.filter((key) => key.strengthBits < 128).length,
+        byBackend,
+      },
+      keys,
+    };
   }
 
   async detail(ctx: RequestContext, id: string) {

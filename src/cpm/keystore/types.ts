@@ -30,6 +30,18 @@ export const PURPOSES_BY_TYPE: Record<KeyType, readonly KeyPurpose[]> = {
   ed25519: ['sign'],
 };
 
+/** Security strength in bits (NIST SP 800-57 Part 1, table 2): what PCI DSS "strong cryptography" is judged by. */
+export const STRENGTH_BITS: Record<KeyType, number> = {
+  'aes-256-gcm': 256,
+  'hmac-sha256': 256,
+  'rsa-2048': 112,
+  'rsa-3072': 128,
+  'rsa-4096': 152,
+  'ec-p256': 128,
+  'ec-p384': 192,
+  ed25519: 128,
+};
+
 export const isAsymmetric = (type: KeyType): boolean =>
   type.startsWith('rsa-') || type.startsWith('ec-') || type === 'ed25519';
 

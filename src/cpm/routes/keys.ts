@@ -4,6 +4,7 @@ import type { KeyService } from '../keys/service.js';
 import {
   CreateKey,
   KeyDetail,
+  KeyInventory,
   KeyList,
   KeyParams,
   KeyView,
@@ -22,6 +23,19 @@ export function keyRoutes(app: Api, keys: KeyService): void {
       schema: { tags, summary: 'Key inventory visible to the caller', response: { 200: KeyList } },
     },
     async (request) => ({ items: await keys.list(request.ctx) }),
+  );
+
+  app.get(
+    '/api/v1/keys/inventory',
+    {
+      config: { access: { permission: 'keys:read' } },
+      schema: {
+        tags,
+        summary: 'Key inventory report: strength, age, rotation compliance, backend, owner',
+        response: { 200: KeyInventory },
+      },
+    },
+    (request) => keys.inventory(request.ctx),
   );
 
   app.post(

@@ -2099,6 +2099,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/keys/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Key inventory report: strength, age, rotation compliance, backend, owner
+         * @description Requires permission `keys:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            generatedAt: string;
+                            summary: {
+                                total: number;
+                                rotationOverdue: number;
+                                withoutRotationPeriod: number;
+                                below128Bits: number;
+                                byBackend: {
+                                    [key: string]: number;
+                                };
+                            };
+                            keys: {
+                                id: string;
+                                name: string;
+                                type: "aes-256-gcm" | "hmac-sha256" | "rsa-2048" | "rsa-3072" | "rsa-4096" | "ec-p256" | "ec-p384" | "ed25519";
+                                strengthBits: number;
+                                status: string;
+                                backend: string;
+                                /** @description 'hub' or the owning participant's id */
+                                owner: string;
+                                ageDays: number;
+                                latestVersion: number;
+                                /** Format: date-time */
+                                lastRotatedAt: string;
+                                rotationPeriodDays: number | null;
+                                rotationCompliant: boolean | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys/{id}": {
         parameters: {
             query?: never;
