@@ -201,6 +201,44 @@ for (const [backend, overrides] of BACKENDS) {
       assert.equal((await decrypt(v2.ciphertext)).statusCode, 200);
     });
 
+    it('issues envelope data keys and rewraps old ciphertexts to the latest version', async () => {
+      const id = await createKey('envelope', 'aes-256-gcm', 'wrap');
+      const issued = (await call('POST', `/api/v1/keys/${id}/datakey`, {})).json();
+      assert.equal(Buffer.from(issued.plaintext, 'base64').length, 32);
+      const opened = (await call('POST', `/api/v1/keys/${id}/decrypt`, { ciphertext: issued.ciphertext })).json();
+      assert.equal(opened.plaintext, issued.plaintext);
+      const wrappedOnly = (await call('POST', `/api/v1/keys/${id}/datakey`, { wrappedOnly: true })).json();
+      assert.equal(wrappedOnly.plaintext, undefined);
+
+      const v1 = (
+        await call('POST', `/api/v1/keys/${id}/encrypt`, { plaintext: b64('settlement file'), aad: b64('batch-7') })
+      ).json();
+      await call('POST', `/api/v1/keys/${id}/rotate`);
+      const rewrapped = await call('POST', `/api/v1/keys/${id}/rewrap`, {
+        ciphertext: v1.ciphertext,
+        aad: b64('batch-7'),
+      });
+      assert.equal(rewrapped.statusCode, 200, rewrapped.body);
+      assert.match(rewrapped.json().ciphertext, /^tl:v2:/);
+      assert.ok(!rewrapped.body.includes(b64('settlement file')), 'rewrap revealed the plaintext');
+      const back = (
+        await call('POST', `/api/v1/keys/${id}/decrypt`, {
+          ciphertext: rewrapped.json().ciphertext,
+          aad: b64('batch-7'),
+        })
+      ).json();
+      assert.equal(Buffer.from(back.plaintext, 'base64').toString(), 'settlement file');
+      const wrongAad = await call('POST', `/api/v1/keys/${id}/rewrap`, {
+        ciphertext: v1.ciphertext,
+        aad: b64('batch-8'),
+      });
+      assert.equal(wrongAad.json().code, 'ERR_DECRYPTION_FAILED');
+
+      const random = (await call('POST', '/api/v1/random', { bytes: 48 })).json().random;
+      assert.equal(Buffer.from(random, 'base64').length, 48);
+      assert.equal((await call('POST', '/api/v1/random', { bytes: 4096 })).statusCode, 400);
+    });
+
     it('encrypts with RSA-OAEP-256 and computes HMACs checked in constant time', async () => {
       const rsa = await createKey('wrap-rsa', 'rsa-3072', 'wrap');
       const sealed = await call('POST', `/api/v1/keys/${rsa}/encrypt`, { plaintext: b64('a data key') });

@@ -68,7 +68,16 @@ export async function markVersionsDestroyed(tx: Tx, keyId: string, at: string): 
     .execute();
 }
 
-const OPERATION_ACTIONS = ['key.sign', 'key.verify', 'key.encrypt', 'key.decrypt', 'key.mac', 'key.verify-mac'];
+const OPERATION_ACTIONS = [
+  'key.sign',
+  'key.verify',
+  'key.encrypt',
+  'key.decrypt',
+  'key.datakey',
+  'key.rewrap',
+  'key.mac',
+  'key.verify-mac',
+];
 
 /** How often each cryptographic operation succeeded on a key, read from the audit trail. */
 export async function usageCounts(db: Kysely<DB>, keyId: string): Promise<Record<string, number>> {

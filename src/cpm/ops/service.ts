@@ -1,4 +1,4 @@
-import { createPublicKey, timingSafeEqual, verify as verifySignature, constants } from 'node:crypto';
+import { createPublicKey, randomBytes, timingSafeEqual, verify as verifySignature, constants } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { AuditService } from '../../audit/service.js';
 import type { RequestContext } from '../../core/context.js';
@@ -98,6 +98,50 @@ export class CryptoService {
     });
   }
 
+  /**
+   * An envelope data key: 32 random bytes encrypted under the key, and (unless only the wrapped
+   * form is asked for) the plaintext for the caller to use once and forget.
+   */
+  async dataKey(ctx: RequestContext, keyId: string, includePlaintext: boolean) {
+    return this.audited(ctx, keyId, 'datakey', async () => {
+      const { ref } = await this.keys.forOperation(ctx, keyId, 'encrypt');
+      const plaintext = randomBytes(32);
+      const ciphertext = await this.keystore.encrypt(ref, plaintext, undefined);
+      const result = {
+        ciphertext: versioned(ref.version, ciphertext),
+        keyVersion: ref.version,
+        ...(includePlaintext ? { plaintext: plaintext.toString('base64') } : {}),
+      };
+      plaintext.fill(0);
+      return { result, version: ref.version };
+    });
+  }
+
+  /** Re-encrypts under the latest version without the plaintext ever leaving the CPM. */
+  async rewrap(ctx: RequestContext, keyId: string, ciphertext: string, aad: Buffer | undefined) {
+    return this.audited(ctx, keyId, 'rewrap', async () => {
+      const parsed = parseVersioned(ciphertext, 'ciphertext');
+      const { ref: from } = await this.keys.forOperation(ctx, keyId, 'decrypt', parsed.version);
+      const { ref: to } = await this.keys.forOperation(ctx, keyId, 'encrypt');
+      const plaintext = await this.keystore.decrypt(from, parsed.bytes, aad);
+      try {
+        const rewrapped = await this.keystore.encrypt(to, plaintext, aad);
+        return {
+          result: { ciphertext: versioned(to.version, rewrapped), keyVersion: to.version },
+          version: to.version,
+        };
+      } finally {
+        plaintext.fill(0);
+      }
+    });
+  }
+
+  /** Random bytes from the operating system's CSPRNG (as OpenSSL and Vault's tools/random use). */
+  async random(ctx: RequestContext, bytes: number): Promise<Buffer> {
+    await this.audit.record(ctx, { action: 'random.generate', resource: { type: 'random' }, details: { bytes } });
+    return randomBytes(bytes);
+  }
+
   async mac(ctx: RequestContext, keyId: string, input: Buffer) {
     return this.audited(ctx, keyId, 'mac', async () => {
       const { ref } = await this.keys.forOperation(ctx, keyId, 'mac');
@@ -120,7 +164,7 @@ export class CryptoService {
   private async audited<T>(
     ctx: RequestContext,
     keyId: string,
-    operation: KeyOperation,
+    operation: KeyOperation | 'datakey' | 'rewrap',
     run: () => Promise<{ result: T; version: number }>,
   ): Promise<T> {
     if (this.keystore.sealed)

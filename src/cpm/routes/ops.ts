@@ -107,6 +107,66 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
   );
 
   app.post(
+    '/api/v1/keys/:id/datakey',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'A 256-bit envelope data key: wrapped under this key, and in plaintext unless wrappedOnly',
+        params: KeyParams,
+        body: body({ wrappedOnly: Type.Optional(Type.Boolean({ default: false })) }),
+        response: {
+          200: body({
+            ciphertext: Type.String(),
+            keyVersion: Type.Integer(),
+            plaintext: Type.Optional(Type.String({ description: 'base64; use once, never store' })),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await crypto.dataKey(request.ctx, request.params.id, !(request.body.wrappedOnly ?? false));
+      return reply.header('cache-control', 'no-store').send(result);
+    },
+  );
+
+  app.post(
+    '/api/v1/keys/:id/rewrap',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Re-encrypt a ciphertext under the latest version; the plaintext never leaves the CPM',
+        params: KeyParams,
+        body: body({
+          ciphertext: Versioned('ciphertext'),
+          aad: Type.Optional(Base64('additional authenticated data')),
+        }),
+        response: { 200: body({ ciphertext: Type.String(), keyVersion: Type.Integer() }) },
+      },
+    },
+    (request) =>
+      crypto.rewrap(request.ctx, request.params.id, request.body.ciphertext, optionalBytes(request.body.aad)),
+  );
+
+  app.post(
+    '/api/v1/random',
+    {
+      config: access,
+      schema: {
+        tags,
+        summary: 'Random bytes from the CSPRNG (1-1024)',
+        body: body({ bytes: Type.Integer({ minimum: 1, maximum: 1024 }) }),
+        response: { 200: body({ random: Type.String({ description: 'base64' }) }) },
+      },
+    },
+    async (request, reply) => {
+      const random = await crypto.random(request.ctx, request.body.bytes);
+      return reply.header('cache-control', 'no-store').send({ random: random.toString('base64') });
+    },
+  );
+
+  app.post(
     '/api/v1/keys/:id/mac',
     {
       config: access,
