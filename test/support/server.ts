@@ -13,6 +13,8 @@ export interface TestServer {
   tokens: Record<Role, string>;
   /** A participant token bound to PARTICIPANT_B. */
   otherParticipantToken: string;
+  /** Opens the software keystore again after a test sealed it (no-op when it is open or PKCS#11). */
+  reopenKeystore(): Promise<void>;
   /** Sends a request, with `as` choosing the bearer token by role. */
   request(options: InjectOptions & { as?: Role | 'other-participant' | 'none' }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -32,10 +34,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const app = await openTestApp(engine, overrides);
   const ctx = systemContext();
+  let shares: string[] = [];
   if (app.config.keystore === 'pkcs11') await app.ceremony.start(ctx);
   else if (!options.sealed) {
-    for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
-      await app.ceremony.unseal(ctx, share);
+    shares = await app.ceremony.init(ctx, { shares: 2, threshold: 2 });
+    for (const share of shares) await app.ceremony.unseal(ctx, share);
   }
   await app.participants.create(ctx, { id: 'hub', name: 'Scheme hub', kind: 'hub' });
   await app.participants.create(ctx, { id: PARTICIPANT_A, name: 'Bank A', kind: 'dfsp' });
@@ -55,6 +58,10 @@ export async function startTestServer(
     server,
     tokens,
     otherParticipantToken,
+    reopenKeystore: async () => {
+      if (!app.keystore.sealed || shares.length === 0) return;
+      for (const share of shares) await app.ceremony.unseal(ctx, share);
+    },
     request: ({ as = 'admin', headers, ...options }) => {
       const token = as === 'none' ? undefined : as === 'other-participant' ? otherParticipantToken : tokens[as];
       return server.inject({

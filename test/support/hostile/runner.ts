@@ -32,6 +32,11 @@ export class Runner {
     return new Runner(server, watch, identities, await watch.snapshot());
   }
 
+  /** Takes the store as it is now as the baseline, after the test itself changed it between cases. */
+  async resync(): Promise<void> {
+    this.current = await this.watch.snapshot();
+  }
+
   /**
    * Sends one case as one identity and returns its status and what it broke; `record: false`
    * leaves the findings out of `violations` (fast-check judges and shrinks them first).
