@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../core/schema.js';
 
 const Outcome = Type.Union([Type.Literal('success'), Type.Literal('denied'), Type.Literal('failure')]);
 const Hash = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const AuditEvent = Type.Object(
   {

@@ -1,10 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { Nullable, literals } from '../../core/schema.js';
 import { KEY_PURPOSES, KEY_TYPES } from '../keystore/types.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-/** A union of string literals whose static type is the union of the values. */
-const literals = <T extends string>(values: readonly T[]) =>
-  Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));
 
 export const KeyTypeSchema = literals(KEY_TYPES);
 export const KeyPurposeSchema = literals(KEY_PURPOSES);

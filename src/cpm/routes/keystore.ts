@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
+import { Nullable } from '../../core/schema.js';
 import type { Api } from '../../core/http.js';
 import type { KeystoreCeremony } from '../keystore/ceremony.js';
 
 const tags = ['keystore'];
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const SealStatus = Type.Object(
   {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Nullable } from '../../core/schema.js';
 import type { Api } from '../../core/http.js';
 import { permissionsOf } from '../permissions.js';
 import type { SessionService } from './service.js';
@@ -7,8 +8,6 @@ const tags = ['access'];
 export const SESSION_COOKIE = 'tl_session';
 export const CSRF_COOKIE = 'tl_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Whoami = Type.Object(
   {

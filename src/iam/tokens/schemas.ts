@@ -1,9 +1,8 @@
 import { Type } from 'typebox';
+import { Nullable } from '../../core/schema.js';
 import { ROLES } from '../permissions.js';
 
 export const RoleName = Type.Union(ROLES.map((role) => Type.Literal(role)));
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const TokenView = Type.Object(
   {
