@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openApp, type App } from '../app.js';
 import { systemContext } from '../core/context.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { Scheduler } from '../core/scheduler.js';
 import { migrateToLatest } from '../core/db/migrate.js';
 import { openDatabase } from '../core/db/database.js';
 import { buildServer } from '../http/server.js';
@@ -13,6 +14,16 @@ import type { ConfigLoader } from './context.js';
 import { printJson, writeOut } from './output.js';
 
 const INITIAL_TOKEN_DAYS = 30;
+
+function startJobs(app: App, logger: Logger): Scheduler {
+  const scheduler = new Scheduler(logger);
+  scheduler.every({
+    name: 'key-lifecycle',
+    everyMs: app.config.keyLifecycleIntervalSeconds * 1000,
+    run: () => app.keys.runLifecycle(systemContext()),
+  });
+  return scheduler;
+}
 
 export function serverCommands(program: Command, loadConfig: ConfigLoader): void {
   program
@@ -27,6 +38,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       if (config.devUnseal) await devUnseal(app, logger);
       const server = await buildServer(app, logger);
       await server.listen({ host: config.host, port: config.port });
+      const scheduler = startJobs(app, logger);
       await app.audit.record(systemContext(), {
         action: 'system.start',
         resource: { type: 'service', id: 'trustloop-api' },
@@ -39,6 +51,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
           resource: { type: 'service', id: 'trustloop-api' },
           details: { signal },
         });
+        scheduler.stop();
         await server.close();
         await app.close();
       };

@@ -19,6 +19,7 @@ export interface Config {
   trustProxy: boolean;
   webDir: string;
   devUnseal: boolean;
+  keyLifecycleIntervalSeconds: number;
   keystore: 'software' | 'pkcs11';
   pkcs11Module: string;
   pkcs11Token: string;
@@ -112,6 +113,12 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     parse: boolean,
     expected: 'true or false',
     fallback: () => false,
+  },
+  keyLifecycleIntervalSeconds: {
+    env: 'TRUSTLOOP_KEY_LIFECYCLE_INTERVAL_SECONDS',
+    parse: integer(10, 86_400),
+    expected: 'an integer number of seconds between 10 and 86400',
+    fallback: () => 300,
   },
   devUnseal: {
     env: 'TRUSTLOOP_DEV_UNSEAL',

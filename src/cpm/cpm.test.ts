@@ -5,6 +5,7 @@ import { split } from 'shamir-secret-sharing';
 import { forEachEngine } from '../../test/support/engines.js';
 import { SOFTHSM_MODULE, softHsmConfig } from '../../test/support/softhsm.js';
 import type { Config } from '../core/config.js';
+import { systemContext } from '../core/context.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from '../../test/support/server.js';
 import type { Role } from '../iam/permissions.js';
 
@@ -320,6 +321,35 @@ for (const [backend, overrides] of BACKENDS) {
       assert.equal(after.json().code, 'ERR_KEY_DESTROYED');
       const actions = (await t.app.audit.list({ limit: 20, resourceId: id })).map((e) => e.action);
       assert.ok(actions.includes('key.destruction.schedule') && actions.includes('key.destroy'));
+    });
+
+    it('rotates keys past their period and destroys keys past their waiting period, on schedule', async () => {
+      const due = (
+        await call('POST', '/api/v1/keys', {
+          name: 'yearly',
+          type: 'ec-p256',
+          purpose: 'sign',
+          rotationPeriodDays: 365,
+        })
+      ).json().id as string;
+      const fresh = (
+        await call('POST', '/api/v1/keys', { name: 'fresh', type: 'ec-p256', purpose: 'sign', rotationPeriodDays: 365 })
+      ).json().id as string;
+      const doomed = await createKey('expiring', 'hmac-sha256', 'mac');
+      await call('POST', `/api/v1/keys/${doomed}/schedule-destruction`, { waitingPeriodDays: 7 });
+      await t.app.rawSql(`update cpm_keys set last_rotated_at = '2020-01-01T00:00:00.000Z' where id = '${due}'`);
+      await t.app.rawSql(`update cpm_keys set destroy_after = '2000-01-01T00:00:00.000Z' where id = '${doomed}'`);
+
+      const outcome = await t.app.keys.runLifecycle(systemContext());
+      assert.ok(outcome.rotated.includes(due) && !outcome.rotated.includes(fresh), JSON.stringify(outcome));
+      assert.ok(outcome.destroyed.includes(doomed));
+      assert.deepEqual(outcome.failed, []);
+      const rotated = (await call('GET', `/api/v1/keys/${due}`)).json().key;
+      assert.deepEqual([rotated.latestVersion, rotated.rotationDue], [2, false]);
+      assert.equal((await call('GET', `/api/v1/keys/${doomed}`)).json().key.status, 'destroyed');
+      const [event] = await t.app.audit.list({ limit: 1, action: 'key.rotate', resourceId: due });
+      assert.equal(event!.actor.type, 'system');
+      assert.deepEqual(await t.app.keys.runLifecycle(systemContext()), { rotated: [], destroyed: [], failed: [] });
     });
 
     it('reports the key inventory with strength and rotation compliance', async () => {

@@ -4,7 +4,7 @@ import { isoNow, systemClock, type Clock } from '../../core/clock.js';
 import { scopeOf, type RequestContext } from '../../core/context.js';
 import type { Database } from '../../core/db/database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../core/db/violations.js';
-import { TrustloopError, conflict, invalid, notFound } from '../../core/errors.js';
+import { TrustloopError, conflict, invalid, isTrustloopError, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import {
   PURPOSES_BY_TYPE,
@@ -277,6 +277,37 @@ export class KeyService {
       }
     }
     return this.transition(ctx, row, { status: 'destroyed' }, 'key.destroy', {}, true);
+  }
+
+  /**
+   * The scheduled part of the lifecycle: rotates every enabled key whose rotation period has
+   * passed and destroys every key whose destruction waiting period is over. One key's failure is
+   * audited by its own operation and does not stop the others; a sealed keystore skips the run.
+   */
+  async runLifecycle(ctx: RequestContext): Promise<{ rotated: string[]; destroyed: string[]; failed: string[] }> {
+    const outcome = { rotated: [] as string[], destroyed: [] as string[], failed: [] as string[] };
+    if (this.keystore.sealed) return outcome;
+    const now = isoNow(this.clock);
+    for (const row of await listKeys(this.database.db, { kind: 'all' })) {
+      const due = row.status === 'enabled' && this.view(row).rotationDue;
+      const expired = row.status === 'destroy-scheduled' && row.destroy_after !== null && row.destroy_after <= now;
+      if (!due && !expired) continue;
+      try {
+        if (due) await this.rotate(ctx, row.id);
+        else await this.destroy(ctx, row.id);
+        (due ? outcome.rotated : outcome.destroyed).push(row.id);
+      } catch (error) {
+        outcome.failed.push(row.id);
+        await this.audit.record(ctx, {
+          action: due ? 'key.rotate' : 'key.destroy',
+          resource: { type: 'key', id: row.id },
+          participantId: row.owner_participant_id,
+          outcome: 'failure',
+          errorCode: isTrustloopError(error) ? error.code : 'ERR_INTERNAL',
+        });
+      }
+    }
+    return outcome;
   }
 
   private async transition(
