@@ -265,6 +265,56 @@ for (const [backend, overrides] of BACKENDS) {
       );
     });
 
+    it('signs, verifies, encrypts and decrypts in batches, reporting a bad item in its place', async () => {
+      const signer = await createKey('batch-signer', 'ec-p256', 'sign');
+      const inputs = ['quote-1', 'quote-2', 'quote-3'].map((text) => ({ input: b64(text) }));
+      const signed = await call('POST', `/api/v1/keys/${signer}/sign/batch`, { items: inputs });
+      assert.equal(signed.statusCode, 200, signed.body);
+      const signatures = signed.json().results.map((r: { signature: string }) => r.signature);
+      assert.equal(signatures.length, 3);
+      const checked = await call('POST', `/api/v1/keys/${signer}/verify/batch`, {
+        items: [
+          { input: b64('quote-1'), signature: signatures[0] },
+          { input: b64('quote-2'), signature: signatures[0] },
+          { input: b64('quote-3'), signature: 'tl:v7:AAAA' },
+        ],
+      });
+      const [good, swapped, unknownVersion] = checked.json().results;
+      assert.deepEqual([good.valid, swapped.valid, unknownVersion.error.code], [true, false, 'ERR_NOT_FOUND']);
+      const signEvents = await t.app.audit.list({ limit: 10, action: 'key.sign', resourceId: signer });
+      assert.equal(signEvents.length, 3, 'each item is audited as its own operation');
+
+      const box = await createKey('batch-box', 'aes-256-gcm', 'encrypt');
+      const sealed = (
+        await call('POST', `/api/v1/keys/${box}/encrypt/batch`, {
+          items: [{ plaintext: b64('first'), aad: b64('t1') }, { plaintext: b64('second') }],
+        })
+      ).json().results;
+      const opened = (
+        await call('POST', `/api/v1/keys/${box}/decrypt/batch`, {
+          items: [
+            { ciphertext: sealed[0].ciphertext, aad: b64('t1') },
+            { ciphertext: sealed[1].ciphertext },
+            { ciphertext: sealed[0].ciphertext, aad: b64('t2') },
+          ],
+        })
+      ).json().results;
+      assert.deepEqual(
+        opened.map((r: { plaintext?: string; error?: { code: string } }) =>
+          r.plaintext ? Buffer.from(r.plaintext, 'base64').toString() : r.error!.code,
+        ),
+        ['first', 'second', 'ERR_DECRYPTION_FAILED'],
+      );
+
+      const wholeBatch = await call('POST', `/api/v1/keys/${signer}/encrypt/batch`, {
+        items: [{ plaintext: b64('x') }],
+      });
+      assert.deepEqual([wholeBatch.statusCode, wholeBatch.json().code], [400, 'ERR_WRONG_PURPOSE']);
+      const tooMany = Array.from({ length: 1001 }, () => ({ input: b64('x') }));
+      assert.equal((await call('POST', `/api/v1/keys/${signer}/sign/batch`, { items: tooMany })).statusCode, 400);
+      assert.equal((await call('POST', `/api/v1/keys/${signer}/sign/batch`, { items: [] })).statusCode, 400);
+    });
+
     it('refuses the wrong purpose, a disabled key, a foreign owner and roles outside the policy', async () => {
       assert.equal(
         (await call('POST', '/api/v1/keys', { name: 'bad', type: 'ec-p256', purpose: 'encrypt' })).statusCode,

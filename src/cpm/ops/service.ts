@@ -24,6 +24,21 @@ export function parseVersioned(text: string, field: string): { version: number; 
   return { version: Number(match[1]), bytes: Buffer.from(match[2]!, 'base64url') };
 }
 
+export interface SignedItem {
+  input: Buffer;
+  signature: string;
+}
+export interface PlaintextItem {
+  plaintext: Buffer;
+  aad?: Buffer | undefined;
+}
+export interface CiphertextItem {
+  ciphertext: string;
+  aad?: Buffer | undefined;
+}
+/** One item of a batch: its result, or why that item alone failed. */
+export type BatchResult<T> = T | { error: { code: string; message: string } };
+
 const HASH_OF: Record<SignatureAlgorithm, string | null> = {
   RS256: 'sha256',
   PS256: 'sha256',
@@ -46,56 +61,85 @@ export class CryptoService {
   ) {}
 
   async sign(ctx: RequestContext, keyId: string, input: Buffer, algorithm?: SignatureAlgorithm) {
-    return this.audited(ctx, keyId, 'sign', async () => {
-      const { key, ref } = await this.keys.forOperation(ctx, keyId, 'sign');
-      const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
-      const signature = await this.keystore.sign(ref, chosen, input);
-      return {
-        result: { signature: versioned(ref.version, signature), algorithm: chosen, keyVersion: ref.version },
-        version: ref.version,
-      };
-    });
+    return this.audited(ctx, keyId, 'sign', () => this.signOnce(ctx, keyId, input, algorithm));
   }
 
   /** Verification uses the stored public key, so it works the same for software and HSM keys. */
   async verify(ctx: RequestContext, keyId: string, input: Buffer, signature: string, algorithm?: SignatureAlgorithm) {
-    return this.audited(ctx, keyId, 'verify', async () => {
-      const parsed = parseVersioned(signature, 'signature');
-      const { key, ref } = await this.keys.forOperation(ctx, keyId, 'verify', parsed.version);
-      const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
-      const stored = await findVersion(this.database.db, keyId, ref.version);
-      const publicKey = createPublicKey(stored!.public_key!);
-      const options =
-        chosen === 'PS256'
-          ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-          : chosen.startsWith('ES')
-            ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
-            : publicKey;
-      const valid = await verifyAsync(HASH_OF[chosen], input, options, parsed.bytes);
-      return { result: { valid, keyVersion: ref.version }, version: ref.version };
-    });
+    return this.audited(ctx, keyId, 'verify', () => this.verifyOnce(ctx, keyId, { input, signature }, algorithm));
   }
 
   async encrypt(ctx: RequestContext, keyId: string, plaintext: Buffer, aad: Buffer | undefined) {
-    return this.audited(ctx, keyId, 'encrypt', async () => {
-      const { key, ref } = await this.keys.forOperation(ctx, keyId, 'encrypt');
-      if (aad && key.type !== 'aes-256-gcm')
-        throw new TrustloopError('ERR_VALIDATION', 'additional authenticated data needs an aes-256-gcm key');
-      const ciphertext = await this.keystore.encrypt(ref, plaintext, aad);
-      return {
-        result: { ciphertext: versioned(ref.version, ciphertext), keyVersion: ref.version },
-        version: ref.version,
-      };
-    });
+    return this.audited(ctx, keyId, 'encrypt', () => this.encryptOnce(ctx, keyId, { plaintext, aad }));
   }
 
   async decrypt(ctx: RequestContext, keyId: string, ciphertext: string, aad: Buffer | undefined) {
-    return this.audited(ctx, keyId, 'decrypt', async () => {
-      const parsed = parseVersioned(ciphertext, 'ciphertext');
-      const { ref } = await this.keys.forOperation(ctx, keyId, 'decrypt', parsed.version);
-      const plaintext = await this.keystore.decrypt(ref, parsed.bytes, aad);
-      return { result: { plaintext, keyVersion: ref.version }, version: ref.version };
-    });
+    return this.audited(ctx, keyId, 'decrypt', () => this.decryptOnce(ctx, keyId, { ciphertext, aad }));
+  }
+
+  /**
+   * Batch forms, like Vault Transit's batch_input: one request, many items, each audited as its own
+   * operation. A refusal of the key itself (unknown, disabled, policy) refuses the whole batch; an
+   * item's own fault (a tampered ciphertext, a version below the minimum) is reported in its place.
+   */
+  signBatch(ctx: RequestContext, keyId: string, inputs: Buffer[], algorithm?: SignatureAlgorithm) {
+    return this.batch(ctx, keyId, 'sign', inputs, (input) => this.signOnce(ctx, keyId, input, algorithm));
+  }
+
+  verifyBatch(ctx: RequestContext, keyId: string, items: SignedItem[], algorithm?: SignatureAlgorithm) {
+    return this.batch(ctx, keyId, 'verify', items, (item) => this.verifyOnce(ctx, keyId, item, algorithm));
+  }
+
+  encryptBatch(ctx: RequestContext, keyId: string, items: PlaintextItem[]) {
+    return this.batch(ctx, keyId, 'encrypt', items, (item) => this.encryptOnce(ctx, keyId, item));
+  }
+
+  decryptBatch(ctx: RequestContext, keyId: string, items: CiphertextItem[]) {
+    return this.batch(ctx, keyId, 'decrypt', items, (item) => this.decryptOnce(ctx, keyId, item));
+  }
+
+  private async signOnce(ctx: RequestContext, keyId: string, input: Buffer, algorithm?: SignatureAlgorithm) {
+    const { key, ref } = await this.keys.forOperation(ctx, keyId, 'sign');
+    const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
+    const signature = await this.keystore.sign(ref, chosen, input);
+    return {
+      result: { signature: versioned(ref.version, signature), algorithm: chosen, keyVersion: ref.version },
+      version: ref.version,
+    };
+  }
+
+  private async verifyOnce(ctx: RequestContext, keyId: string, item: SignedItem, algorithm?: SignatureAlgorithm) {
+    const parsed = parseVersioned(item.signature, 'signature');
+    const { key, ref } = await this.keys.forOperation(ctx, keyId, 'verify', parsed.version);
+    const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
+    const stored = await findVersion(this.database.db, keyId, ref.version);
+    const publicKey = createPublicKey(stored!.public_key!);
+    const options =
+      chosen === 'PS256'
+        ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+        : chosen.startsWith('ES')
+          ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
+          : publicKey;
+    const valid = await verifyAsync(HASH_OF[chosen], item.input, options, parsed.bytes);
+    return { result: { valid, keyVersion: ref.version }, version: ref.version };
+  }
+
+  private async encryptOnce(ctx: RequestContext, keyId: string, item: PlaintextItem) {
+    const { key, ref } = await this.keys.forOperation(ctx, keyId, 'encrypt');
+    if (item.aad && key.type !== 'aes-256-gcm')
+      throw new TrustloopError('ERR_VALIDATION', 'additional authenticated data needs an aes-256-gcm key');
+    const ciphertext = await this.keystore.encrypt(ref, item.plaintext, item.aad);
+    return {
+      result: { ciphertext: versioned(ref.version, ciphertext), keyVersion: ref.version },
+      version: ref.version,
+    };
+  }
+
+  private async decryptOnce(ctx: RequestContext, keyId: string, item: CiphertextItem) {
+    const parsed = parseVersioned(item.ciphertext, 'ciphertext');
+    const { ref } = await this.keys.forOperation(ctx, keyId, 'decrypt', parsed.version);
+    const plaintext = await this.keystore.decrypt(ref, parsed.bytes, item.aad);
+    return { result: { plaintext, keyVersion: ref.version }, version: ref.version };
   }
 
   /**
@@ -160,12 +204,45 @@ export class CryptoService {
     });
   }
 
-  /** Runs an operation once the keystore is open, and audits it whatever happens. */
+  private async batch<I, T>(
+    ctx: RequestContext,
+    keyId: string,
+    operation: KeyOperation,
+    items: I[],
+    runOne: (item: I) => Promise<{ result: T; version: number }>,
+  ): Promise<BatchResult<T>[]> {
+    await this.audited(
+      ctx,
+      keyId,
+      operation,
+      async () => {
+        await this.keys.forOperation(ctx, keyId, operation);
+        return { result: undefined, version: 0 };
+      },
+      false,
+    );
+    return Promise.all(
+      items.map(async (item) => {
+        try {
+          return await this.audited(ctx, keyId, operation, () => runOne(item));
+        } catch (error) {
+          if (!isTrustloopError(error) || error.code === 'ERR_AUDIT_UNAVAILABLE') throw error;
+          return { error: { code: error.code, message: error.message } };
+        }
+      }),
+    );
+  }
+
+  /**
+   * Runs an operation once the keystore is open, and audits it whatever happens (a check that
+   * succeeds is not an operation: `recordSuccess` false audits only its refusal).
+   */
   private async audited<T>(
     ctx: RequestContext,
     keyId: string,
     operation: KeyOperation | 'datakey' | 'rewrap',
     run: () => Promise<{ result: T; version: number }>,
+    recordSuccess = true,
   ): Promise<T> {
     if (this.keystore.sealed)
       throw new TrustloopError('ERR_SEALED', "the keystore is sealed; unseal it with the custodians' shares");
@@ -182,11 +259,13 @@ export class CryptoService {
       });
       throw error;
     }
-    await this.audit.record(ctx, {
-      action: `key.${operation}`,
-      resource: { type: 'key', id: keyId },
-      details: { version: outcome.version },
-    });
+    if (recordSuccess) {
+      await this.audit.record(ctx, {
+        action: `key.${operation}`,
+        resource: { type: 'key', id: keyId },
+        details: { version: outcome.version },
+      });
+    }
     return outcome.result;
   }
 }

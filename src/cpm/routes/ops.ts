@@ -1,4 +1,4 @@
-import { Type, type TProperties } from 'typebox';
+import { Type, type TProperties, type TSchema } from 'typebox';
 import type { Api } from '../../core/http.js';
 import { KeyParams } from '../keys/schemas.js';
 import type { CryptoService } from '../ops/service.js';
@@ -19,6 +19,30 @@ const Algorithm = Type.Unsafe<SignatureAlgorithm>(
 );
 const Valid = Type.Object({ valid: Type.Boolean(), keyVersion: Type.Integer() }, { additionalProperties: false });
 const body = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
+const Signed = body({ signature: Type.String(), algorithm: Type.String(), keyVersion: Type.Integer() });
+const Encrypted = body({ ciphertext: Type.String(), keyVersion: Type.Integer() });
+const Decrypted = body({ plaintext: Type.String({ description: 'base64' }), keyVersion: Type.Integer() });
+const SignInput = { input: Base64('data to sign') };
+const VerifyInput = { input: Base64('signed data'), signature: Versioned('signature') };
+const EncryptInput = {
+  plaintext: Base64('plaintext'),
+  aad: Type.Optional(Base64('additional authenticated data')),
+};
+const DecryptInput = {
+  ciphertext: Versioned('ciphertext'),
+  aad: Type.Optional(Base64('additional authenticated data')),
+};
+const ItemError = body({ error: body({ code: Type.String(), message: Type.String() }) });
+const MAX_BATCH = 1000;
+/** A batch body (`items`, plus `extra` fields for the whole batch) and its response. */
+const batchOf = <I extends TProperties, R extends TSchema, E extends TProperties = Record<never, never>>(
+  item: I,
+  result: R,
+  extra?: E,
+) => ({
+  body: body({ ...(extra ?? ({} as E)), items: Type.Array(body(item), { minItems: 1, maxItems: MAX_BATCH }) }),
+  response: { 200: body({ results: Type.Array(Type.Union([result, ItemError])) }) },
+});
 const bytes = (text: string) => Buffer.from(text, 'base64');
 const optionalBytes = (text: string | undefined) => (text === undefined ? undefined : bytes(text));
 
@@ -31,8 +55,8 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
         tags,
         summary: 'Sign data with the latest version (RS256, PS256, ES256, ES384, EdDSA)',
         params: KeyParams,
-        body: body({ input: Base64('data to sign'), algorithm: Type.Optional(Algorithm) }),
-        response: { 200: body({ signature: Type.String(), algorithm: Type.String(), keyVersion: Type.Integer() }) },
+        body: body({ ...SignInput, algorithm: Type.Optional(Algorithm) }),
+        response: { 200: Signed },
       },
     },
     (request) => crypto.sign(request.ctx, request.params.id, bytes(request.body.input), request.body.algorithm),
@@ -46,11 +70,7 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
         tags,
         summary: 'Verify a signature made by any version not below the minimum',
         params: KeyParams,
-        body: body({
-          input: Base64('signed data'),
-          signature: Versioned('signature'),
-          algorithm: Type.Optional(Algorithm),
-        }),
+        body: body({ ...VerifyInput, algorithm: Type.Optional(Algorithm) }),
         response: { 200: Valid },
       },
     },
@@ -72,8 +92,8 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
         tags,
         summary: 'Encrypt with the latest version (AES-256-GCM with optional AAD, or RSA-OAEP-256)',
         params: KeyParams,
-        body: body({ plaintext: Base64('plaintext'), aad: Type.Optional(Base64('additional authenticated data')) }),
-        response: { 200: body({ ciphertext: Type.String(), keyVersion: Type.Integer() }) },
+        body: body(EncryptInput),
+        response: { 200: Encrypted },
       },
     },
     (request) =>
@@ -88,23 +108,17 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
         tags,
         summary: 'Decrypt with the version the ciphertext names',
         params: KeyParams,
-        body: body({
-          ciphertext: Versioned('ciphertext'),
-          aad: Type.Optional(Base64('additional authenticated data')),
-        }),
-        response: { 200: body({ plaintext: Type.String({ description: 'base64' }), keyVersion: Type.Integer() }) },
+        body: body(DecryptInput),
+        response: { 200: Decrypted },
       },
     },
-    async (request) => {
-      const { plaintext, keyVersion } = await crypto.decrypt(
-        request.ctx,
-        request.params.id,
-        request.body.ciphertext,
-        optionalBytes(request.body.aad),
-      );
-      return { plaintext: plaintext.toString('base64'), keyVersion };
-    },
+    async (request) =>
+      asBase64(
+        await crypto.decrypt(request.ctx, request.params.id, request.body.ciphertext, optionalBytes(request.body.aad)),
+      ),
   );
+
+  batchRoutes(app, crypto);
 
   app.post(
     '/api/v1/keys/:id/datakey',
@@ -194,5 +208,77 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
       },
     },
     (request) => crypto.verifyMac(request.ctx, request.params.id, bytes(request.body.input), request.body.mac),
+  );
+}
+
+const asBase64 = ({ plaintext, keyVersion }: { plaintext: Buffer; keyVersion: number }) => ({
+  plaintext: plaintext.toString('base64'),
+  keyVersion,
+});
+
+const schema = <B extends { body: TSchema; response: { 200: TSchema } }>(summary: string, batch: B) => ({
+  tags,
+  summary: `${summary} (up to ${MAX_BATCH} items; each item's result or error in its place)`,
+  params: KeyParams,
+  ...batch,
+});
+
+function batchRoutes(app: Api, crypto: CryptoService): void {
+  app.post(
+    '/api/v1/keys/:id/sign/batch',
+    {
+      config: access,
+      schema: schema('Sign many inputs', batchOf(SignInput, Signed, { algorithm: Type.Optional(Algorithm) })),
+    },
+    async (request) => ({
+      results: await crypto.signBatch(
+        request.ctx,
+        request.params.id,
+        request.body.items.map((item) => bytes(item.input)),
+        request.body.algorithm,
+      ),
+    }),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/verify/batch',
+    {
+      config: access,
+      schema: schema('Verify many signatures', batchOf(VerifyInput, Valid, { algorithm: Type.Optional(Algorithm) })),
+    },
+    async (request) => ({
+      results: await crypto.verifyBatch(
+        request.ctx,
+        request.params.id,
+        request.body.items.map((item) => ({ input: bytes(item.input), signature: item.signature })),
+        request.body.algorithm,
+      ),
+    }),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/encrypt/batch',
+    { config: access, schema: schema('Encrypt many plaintexts', batchOf(EncryptInput, Encrypted)) },
+    async (request) => ({
+      results: await crypto.encryptBatch(
+        request.ctx,
+        request.params.id,
+        request.body.items.map((item) => ({ plaintext: bytes(item.plaintext), aad: optionalBytes(item.aad) })),
+      ),
+    }),
+  );
+
+  app.post(
+    '/api/v1/keys/:id/decrypt/batch',
+    { config: access, schema: schema('Decrypt many ciphertexts', batchOf(DecryptInput, Decrypted)) },
+    async (request) => ({
+      results: (
+        await crypto.decryptBatch(
+          request.ctx,
+          request.params.id,
+          request.body.items.map((item) => ({ ciphertext: item.ciphertext, aad: optionalBytes(item.aad) })),
+        )
+      ).map((result) => ('error' in result ? result : asBase64(result))),
+    }),
   );
 }
