@@ -32,6 +32,7 @@ const STATUS_BY_CODE = {
   ERR_DECRYPTION_FAILED: 400,
   ERR_MALFORMED_CIPHERTEXT: 400,
   ERR_HSM_UNSUPPORTED: 409,
+  ERR_PREHASH_UNSUPPORTED: 400,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -66,6 +67,7 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_DECRYPTION_FAILED: 'Decryption failed',
   ERR_MALFORMED_CIPHERTEXT: 'Malformed ciphertext',
   ERR_HSM_UNSUPPORTED: 'Not supported by this HSM',
+  ERR_PREHASH_UNSUPPORTED: 'No digest form for this algorithm',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

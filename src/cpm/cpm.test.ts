@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { constants, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { constants, createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { split } from 'shamir-secret-sharing';
 import { forEachEngine } from '../../test/support/engines.js';
@@ -169,6 +169,49 @@ for (const [backend, overrides] of BACKENDS) {
         const forged = await call('POST', `/api/v1/keys/${id}/verify`, { input: b64('other'), signature, algorithm });
         assert.equal(forged.json().valid, false);
       }
+    });
+
+    it('signs a precomputed digest so that OpenSSL verifies it over the message', async () => {
+      const document = randomBytes(100_000);
+      const cases: [string, string, string][] = [
+        ['rsa-2048', 'RS256', 'sha256'],
+        ['ec-p256', 'ES256', 'sha256'],
+        ['ec-p384', 'ES384', 'sha384'],
+      ];
+      for (const [type, algorithm, hash] of cases) {
+        const id = await createKey(`digest-${type}`, type, 'sign');
+        const digest = createHash(hash).update(document).digest();
+        const signed = await call('POST', `/api/v1/keys/${id}/sign`, {
+          input: b64(digest),
+          algorithm,
+          prehashed: true,
+        });
+        assert.equal(signed.statusCode, 200, signed.body);
+        const { signature } = signed.json();
+        const key = createPublicKey((await call('GET', `/api/v1/keys/${id}/public-key`)).json().pem);
+        const options = algorithm === 'RS256' ? key : { key, dsaEncoding: 'ieee-p1363' as const };
+        assert.ok(verify(hash, document, options, Buffer.from(signature.slice(6), 'base64url')), `${algorithm} digest`);
+        const check = (input: Buffer) =>
+          call('POST', `/api/v1/keys/${id}/verify`, { input: b64(input), signature, algorithm, prehashed: true });
+        assert.equal((await check(digest)).json().valid, true);
+        assert.equal((await check(createHash(hash).update('other').digest())).json().valid, false);
+        const byMessage = await call('POST', `/api/v1/keys/${id}/verify`, {
+          input: b64(document),
+          signature,
+          algorithm,
+        });
+        assert.equal(byMessage.json().valid, true, 'a digest signature is an ordinary signature of the message');
+      }
+      const rsa = await createKey('digest-pss', 'rsa-2048', 'sign');
+      const digest = createHash('sha256').update(document).digest();
+      const pss = await call('POST', `/api/v1/keys/${rsa}/sign`, {
+        input: b64(digest),
+        algorithm: 'PS256',
+        prehashed: true,
+      });
+      assert.deepEqual([pss.statusCode, pss.json().code], [400, 'ERR_PREHASH_UNSUPPORTED']);
+      const short = await call('POST', `/api/v1/keys/${rsa}/sign`, { input: b64(digest.subarray(1)), prehashed: true });
+      assert.deepEqual([short.statusCode, short.json().code], [400, 'ERR_VALIDATION']);
     });
 
     it('encrypts with AES-256-GCM bound to its AAD, across rotation and the minimum version', async () => {

@@ -1,3 +1,4 @@
+import { SHA256_DIGEST_INFO, checkDigest } from './prehashed.js';
 import { createHash, createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { TrustloopError } from '../../core/errors.js';
@@ -196,13 +197,13 @@ export class Pkcs11Keystore implements Keystore {
     });
   }
 
-  async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer): Promise<Buffer> {
+  async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer, prehashed = false): Promise<Buffer> {
     if (!SIGNATURE_ALGORITHMS[ref.type]?.includes(algorithm)) {
       throw new TrustloopError('ERR_WRONG_PURPOSE', `a ${ref.type} key cannot sign with ${algorithm}`);
     }
     return this.run(async (lib, session) => {
       const { key } = this.keyOf(lib, session, ref);
-      const [mechanism, input] = signMechanism(algorithm, data);
+      const [mechanism, input] = prehashed ? digestMechanism(algorithm, data) : signMechanism(algorithm, data);
       lib.C_SignInit(session, mechanism, key);
       return lib.C_SignAsync(session, input, Buffer.alloc(MAX_ASYMMETRIC_OUTPUT));
     });
@@ -408,6 +409,14 @@ function pairTemplates(type: KeyType): [number, pkcs11js.Template, pkcs11js.Temp
     ];
   }
   throw new TrustloopError('ERR_VALIDATION', `type: ${type} is not a key-pair type`);
+}
+
+/** A precomputed digest goes to the raw mechanisms: CKM_ECDSA, and CKM_RSA_PKCS over its DigestInfo. */
+function digestMechanism(algorithm: SignatureAlgorithm, digest: Buffer): [pkcs11js.Mechanism, Buffer] {
+  checkDigest(algorithm, digest);
+  return algorithm === 'RS256'
+    ? [{ mechanism: pkcs11js.CKM_RSA_PKCS }, Buffer.concat([SHA256_DIGEST_INFO, digest])]
+    : [{ mechanism: pkcs11js.CKM_ECDSA }, digest];
 }
 
 /** The mechanism and the bytes it signs; ECDSA signs a digest made here, as SoftHSM2 2.6 has no CKM_ECDSA_SHA*. */

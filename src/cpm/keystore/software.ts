@@ -1,3 +1,4 @@
+import { signDigest } from './prehashed.js';
 import {
   constants,
   createCipheriv,
@@ -104,8 +105,9 @@ export class SoftwareKeystore implements Keystore {
     };
   }
 
-  async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer): Promise<Buffer> {
+  async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer, prehashed = false): Promise<Buffer> {
     const key = this.keyOf(ref);
+    if (prehashed) return signDigest(key, algorithm, data);
     switch (algorithm) {
       case 'RS256':
         return signAsync('sha256', data, key);

@@ -89,8 +89,11 @@ export interface Keystore {
   /** Forgets the master key (software) or logs out of the token (PKCS#11). */
   close(): Promise<void>;
   generate(ref: Omit<KeyVersionRef, 'material'>): Promise<GeneratedKey>;
-  /** Signs with the key's private half. Signatures are in JOSE form (ECDSA as r‖s). */
-  sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer): Promise<Buffer>;
+  /**
+   * Signs with the key's private half. Signatures are in JOSE form (ECDSA as r‖s). With
+   * `prehashed`, `data` is the message's digest (RS256, ES256, ES384 only; see prehashed.ts).
+   */
+  sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer, prehashed?: boolean): Promise<Buffer>;
   /** AES-256-GCM: returns iv ‖ ciphertext ‖ tag. RSA: RSA-OAEP with SHA-256. */
   encrypt(ref: KeyVersionRef, plaintext: Buffer, aad: Buffer | undefined): Promise<Buffer>;
   decrypt(ref: KeyVersionRef, ciphertext: Buffer, aad: Buffer | undefined): Promise<Buffer>;

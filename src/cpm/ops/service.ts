@@ -6,6 +6,7 @@ import { TrustloopError, isTrustloopError } from '../../core/errors.js';
 import type { KeyOperation, KeyService } from '../keys/service.js';
 import { SIGNATURE_ALGORITHMS, type Keystore, type KeyType, type SignatureAlgorithm } from '../keystore/types.js';
 import { findVersion } from '../keys/store.js';
+import { checkDigest, verifyDigest } from '../keystore/prehashed.js';
 import type { Database } from '../../core/db/database.js';
 
 const verifyAsync = promisify(verifySignature);
@@ -36,6 +37,11 @@ export interface CiphertextItem {
   ciphertext: string;
   aad?: Buffer | undefined;
 }
+export interface SignOptions {
+  algorithm?: SignatureAlgorithm | undefined;
+  /** The input is the message's digest (SHA-256, or SHA-384 for ES384), not the message. */
+  prehashed?: boolean | undefined;
+}
 /** One item of a batch: its result, or why that item alone failed. */
 export type BatchResult<T> = T | { error: { code: string; message: string } };
 
@@ -60,13 +66,13 @@ export class CryptoService {
     private readonly keys: KeyService,
   ) {}
 
-  async sign(ctx: RequestContext, keyId: string, input: Buffer, algorithm?: SignatureAlgorithm) {
-    return this.audited(ctx, keyId, 'sign', () => this.signOnce(ctx, keyId, input, algorithm));
+  async sign(ctx: RequestContext, keyId: string, input: Buffer, options: SignOptions = {}) {
+    return this.audited(ctx, keyId, 'sign', () => this.signOnce(ctx, keyId, input, options));
   }
 
   /** Verification uses the stored public key, so it works the same for software and HSM keys. */
-  async verify(ctx: RequestContext, keyId: string, input: Buffer, signature: string, algorithm?: SignatureAlgorithm) {
-    return this.audited(ctx, keyId, 'verify', () => this.verifyOnce(ctx, keyId, { input, signature }, algorithm));
+  async verify(ctx: RequestContext, keyId: string, input: Buffer, signature: string, options: SignOptions = {}) {
+    return this.audited(ctx, keyId, 'verify', () => this.verifyOnce(ctx, keyId, { input, signature }, options));
   }
 
   async encrypt(ctx: RequestContext, keyId: string, plaintext: Buffer, aad: Buffer | undefined) {
@@ -82,12 +88,12 @@ export class CryptoService {
    * operation. A refusal of the key itself (unknown, disabled, policy) refuses the whole batch; an
    * item's own fault (a tampered ciphertext, a version below the minimum) is reported in its place.
    */
-  signBatch(ctx: RequestContext, keyId: string, inputs: Buffer[], algorithm?: SignatureAlgorithm) {
-    return this.batch(ctx, keyId, 'sign', inputs, (input) => this.signOnce(ctx, keyId, input, algorithm));
+  signBatch(ctx: RequestContext, keyId: string, inputs: Buffer[], options: SignOptions = {}) {
+    return this.batch(ctx, keyId, 'sign', inputs, (input) => this.signOnce(ctx, keyId, input, options));
   }
 
-  verifyBatch(ctx: RequestContext, keyId: string, items: SignedItem[], algorithm?: SignatureAlgorithm) {
-    return this.batch(ctx, keyId, 'verify', items, (item) => this.verifyOnce(ctx, keyId, item, algorithm));
+  verifyBatch(ctx: RequestContext, keyId: string, items: SignedItem[], options: SignOptions = {}) {
+    return this.batch(ctx, keyId, 'verify', items, (item) => this.verifyOnce(ctx, keyId, item, options));
   }
 
   encryptBatch(ctx: RequestContext, keyId: string, items: PlaintextItem[]) {
@@ -98,29 +104,34 @@ export class CryptoService {
     return this.batch(ctx, keyId, 'decrypt', items, (item) => this.decryptOnce(ctx, keyId, item));
   }
 
-  private async signOnce(ctx: RequestContext, keyId: string, input: Buffer, algorithm?: SignatureAlgorithm) {
+  private async signOnce(ctx: RequestContext, keyId: string, input: Buffer, options: SignOptions) {
     const { key, ref } = await this.keys.forOperation(ctx, keyId, 'sign');
-    const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
-    const signature = await this.keystore.sign(ref, chosen, input);
+    const chosen = chooseAlgorithm(key.type as KeyType, options.algorithm);
+    if (options.prehashed) checkDigest(chosen, input);
+    const signature = await this.keystore.sign(ref, chosen, input, options.prehashed);
     return {
       result: { signature: versioned(ref.version, signature), algorithm: chosen, keyVersion: ref.version },
       version: ref.version,
     };
   }
 
-  private async verifyOnce(ctx: RequestContext, keyId: string, item: SignedItem, algorithm?: SignatureAlgorithm) {
+  private async verifyOnce(ctx: RequestContext, keyId: string, item: SignedItem, options: SignOptions) {
     const parsed = parseVersioned(item.signature, 'signature');
     const { key, ref } = await this.keys.forOperation(ctx, keyId, 'verify', parsed.version);
-    const chosen = chooseAlgorithm(key.type as KeyType, algorithm);
+    const chosen = chooseAlgorithm(key.type as KeyType, options.algorithm);
     const stored = await findVersion(this.database.db, keyId, ref.version);
     const publicKey = createPublicKey(stored!.public_key!);
-    const options =
+    if (options.prehashed) {
+      const valid = verifyDigest(publicKey, chosen, item.input, parsed.bytes);
+      return { result: { valid, keyVersion: ref.version }, version: ref.version };
+    }
+    const verifyKey =
       chosen === 'PS256'
         ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
         : chosen.startsWith('ES')
           ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const }
           : publicKey;
-    const valid = await verifyAsync(HASH_OF[chosen], item.input, options, parsed.bytes);
+    const valid = await verifyAsync(HASH_OF[chosen], item.input, verifyKey, parsed.bytes);
     return { result: { valid, keyVersion: ref.version }, version: ref.version };
   }
 

@@ -17,6 +17,12 @@ const Versioned = (description: string) =>
 const Algorithm = Type.Unsafe<SignatureAlgorithm>(
   Type.Union(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'].map((a) => Type.Literal(a))),
 );
+const SignMode = {
+  algorithm: Type.Optional(Algorithm),
+  prehashed: Type.Optional(
+    Type.Boolean({ description: 'input is the SHA-256 (ES384: SHA-384) digest of the message; RS256, ES256, ES384' }),
+  ),
+};
 const Valid = Type.Object({ valid: Type.Boolean(), keyVersion: Type.Integer() }, { additionalProperties: false });
 const body = <T extends TProperties>(properties: T) => Type.Object(properties, { additionalProperties: false });
 const Signed = body({ signature: Type.String(), algorithm: Type.String(), keyVersion: Type.Integer() });
@@ -55,11 +61,11 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
         tags,
         summary: 'Sign data with the latest version (RS256, PS256, ES256, ES384, EdDSA)',
         params: KeyParams,
-        body: body({ ...SignInput, algorithm: Type.Optional(Algorithm) }),
+        body: body({ ...SignInput, ...SignMode }),
         response: { 200: Signed },
       },
     },
-    (request) => crypto.sign(request.ctx, request.params.id, bytes(request.body.input), request.body.algorithm),
+    (request) => crypto.sign(request.ctx, request.params.id, bytes(request.body.input), request.body),
   );
 
   app.post(
@@ -70,18 +76,12 @@ export function operationRoutes(app: Api, crypto: CryptoService): void {
         tags,
         summary: 'Verify a signature made by any version not below the minimum',
         params: KeyParams,
-        body: body({ ...VerifyInput, algorithm: Type.Optional(Algorithm) }),
+        body: body({ ...VerifyInput, ...SignMode }),
         response: { 200: Valid },
       },
     },
     (request) =>
-      crypto.verify(
-        request.ctx,
-        request.params.id,
-        bytes(request.body.input),
-        request.body.signature,
-        request.body.algorithm,
-      ),
+      crypto.verify(request.ctx, request.params.id, bytes(request.body.input), request.body.signature, request.body),
   );
 
   app.post(
@@ -228,14 +228,14 @@ function batchRoutes(app: Api, crypto: CryptoService): void {
     '/api/v1/keys/:id/sign/batch',
     {
       config: access,
-      schema: schema('Sign many inputs', batchOf(SignInput, Signed, { algorithm: Type.Optional(Algorithm) })),
+      schema: schema('Sign many inputs', batchOf(SignInput, Signed, SignMode)),
     },
     async (request) => ({
       results: await crypto.signBatch(
         request.ctx,
         request.params.id,
         request.body.items.map((item) => bytes(item.input)),
-        request.body.algorithm,
+        request.body,
       ),
     }),
   );
@@ -244,14 +244,14 @@ function batchRoutes(app: Api, crypto: CryptoService): void {
     '/api/v1/keys/:id/verify/batch',
     {
       config: access,
-      schema: schema('Verify many signatures', batchOf(VerifyInput, Valid, { algorithm: Type.Optional(Algorithm) })),
+      schema: schema('Verify many signatures', batchOf(VerifyInput, Valid, SignMode)),
     },
     async (request) => ({
       results: await crypto.verifyBatch(
         request.ctx,
         request.params.id,
         request.body.items.map((item) => ({ input: bytes(item.input), signature: item.signature })),
-        request.body.algorithm,
+        request.body,
       ),
     }),
   );

@@ -2901,6 +2901,8 @@ export interface paths {
                         /** @description data to sign (base64) */
                         input: string;
                         algorithm?: "RS256" | "PS256" | "ES256" | "ES384" | "EdDSA";
+                        /** @description input is the SHA-256 (ES384: SHA-384) digest of the message; RS256, ES256, ES384 */
+                        prehashed?: boolean;
                     };
                 };
             };
@@ -2988,6 +2990,8 @@ export interface paths {
                         /** @description signature (tl:v<version>:<base64url>) */
                         signature: string;
                         algorithm?: "RS256" | "PS256" | "ES256" | "ES384" | "EdDSA";
+                        /** @description input is the SHA-256 (ES384: SHA-384) digest of the message; RS256, ES256, ES384 */
+                        prehashed?: boolean;
                     };
                 };
             };
@@ -3241,6 +3245,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         algorithm?: "RS256" | "PS256" | "ES256" | "ES384" | "EdDSA";
+                        /** @description input is the SHA-256 (ES384: SHA-384) digest of the message; RS256, ES256, ES384 */
+                        prehashed?: boolean;
                         items: {
                             /** @description data to sign (base64) */
                             input: string;
@@ -3335,6 +3341,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         algorithm?: "RS256" | "PS256" | "ES256" | "ES384" | "EdDSA";
+                        /** @description input is the SHA-256 (ES384: SHA-384) digest of the message; RS256, ES256, ES384 */
+                        prehashed?: boolean;
                         items: {
                             /** @description signed data (base64) */
                             input: string;
