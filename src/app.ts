@@ -9,6 +9,7 @@ import { KeystoreCeremony } from './cpm/keystore/ceremony.js';
 import { Pkcs11Keystore } from './cpm/keystore/pkcs11.js';
 import { SoftwareKeystore } from './cpm/keystore/software.js';
 import type { Keystore } from './cpm/keystore/types.js';
+import { KeyImportService } from './cpm/keys/import.js';
 import { KeyService } from './cpm/keys/service.js';
 import { CryptoService } from './cpm/ops/service.js';
 
@@ -23,6 +24,7 @@ export interface App {
   keystore: Keystore;
   ceremony: KeystoreCeremony;
   keys: KeyService;
+  keyImport: KeyImportService;
   crypto: CryptoService;
   close(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     keystore,
     ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
+    keyImport: new KeyImportService(database, audit, keystore, keys),
     crypto: new CryptoService(database, audit, keystore, keys),
     close: async () => {
       await keystore.close();

@@ -20,7 +20,10 @@ function startJobs(app: App, logger: Logger): Scheduler {
   scheduler.every({
     name: 'key-lifecycle',
     everyMs: app.config.keyLifecycleIntervalSeconds * 1000,
-    run: () => app.keys.runLifecycle(systemContext()),
+    run: async () => ({
+      ...(await app.keys.runLifecycle(systemContext())),
+      importTokensExpired: await app.keyImport.sweepExpired(),
+    }),
   });
   return scheduler;
 }

@@ -33,6 +33,9 @@ const STATUS_BY_CODE = {
   ERR_MALFORMED_CIPHERTEXT: 400,
   ERR_HSM_UNSUPPORTED: 409,
   ERR_PREHASH_UNSUPPORTED: 400,
+  ERR_IMPORT_FAILED: 400,
+  ERR_IMPORT_TOKEN_INVALID: 400,
+  ERR_IMPORT_MISMATCH: 400,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -68,6 +71,9 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_MALFORMED_CIPHERTEXT: 'Malformed ciphertext',
   ERR_HSM_UNSUPPORTED: 'Not supported by this HSM',
   ERR_PREHASH_UNSUPPORTED: 'No digest form for this algorithm',
+  ERR_IMPORT_FAILED: 'Key import failed',
+  ERR_IMPORT_TOKEN_INVALID: 'Import token not usable',
+  ERR_IMPORT_MISMATCH: 'Public key does not match',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

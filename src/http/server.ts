@@ -22,6 +22,7 @@ import { Problem, type Api } from '../core/http.js';
 import { sessionRoutes } from '../iam/sessions/routes.js';
 import { tokenRoutes } from '../iam/tokens/routes.js';
 import { participantRoutes } from '../participants/routes.js';
+import { keyImportRoutes } from '../cpm/routes/import.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
 import { keystoreRoutes } from '../cpm/routes/keystore.js';
 import { operationRoutes } from '../cpm/routes/ops.js';
@@ -120,6 +121,7 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   auditRoutes(api, app.audit);
   keystoreRoutes(api, app.ceremony);
   keyRoutes(api, app.keys);
+  keyImportRoutes(api, app.keyImport);
   operationRoutes(api, app.crypto);
 
   await serveWebUi(server, app.config.webDir);

@@ -85,6 +85,21 @@ export interface CpmKeysTable {
   created_at: IsoTime;
   updated_at: IsoTime;
   last_rotated_at: IsoTime;
+  /** Generated inside the keystore, or imported wrapped (BYOK). */
+  origin: 'generated' | 'imported';
+}
+
+export interface CpmImportTokensTable {
+  id: string;
+  backend: string;
+  algorithm: string;
+  /** The wrapping key's keystore reference (wrapped material or token label). */
+  material: string;
+  public_key: string;
+  participant_id: string | null;
+  created_at: IsoTime;
+  expires_at: IsoTime;
+  used_at: IsoTime | null;
 }
 
 export interface CpmKeyVersionsTable {
@@ -104,4 +119,5 @@ export interface DB {
   cpm_keystore: CpmKeystoreTable;
   cpm_keys: CpmKeysTable;
   cpm_key_versions: CpmKeyVersionsTable;
+  cpm_import_tokens: CpmImportTokensTable;
 }

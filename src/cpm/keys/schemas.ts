@@ -68,6 +68,7 @@ export const KeyView = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     lastRotatedAt: Type.String({ format: 'date-time' }),
+    origin: literals(['generated', 'imported'] as const),
     ageDays: Type.Integer(),
     rotationDue: Type.Boolean(),
   },

@@ -12,6 +12,7 @@ import {
   type Keystore,
   type KeyPurpose,
   type KeyType,
+  type GeneratedKey,
   type KeyVersionRef,
 } from '../keystore/types.js';
 import type { CreateKey, KeyInventory, KeyPolicy, KeyView, UpdateKey } from './schemas.js';
@@ -46,6 +47,9 @@ const OPERATIONS_BY_PURPOSE: Record<KeyPurpose, KeyPolicy['operations']> = {
   mac: ['mac', 'verify-mac'],
 };
 
+/** Makes a key version's material inside the keystore: generated there, or imported into it. */
+export type MaterialSource = (ref: Omit<KeyVersionRef, 'material'>) => Promise<GeneratedKey>;
+
 export type KeyOperation = KeyPolicy['operations'][number];
 
 /**
@@ -63,6 +67,19 @@ export class KeyService {
   ) {}
 
   async create(ctx: RequestContext, input: CreateKey): Promise<KeyView> {
+    return this.createWith(ctx, input, 'generated', (ref) => this.keystore.generate(ref));
+  }
+
+  /**
+   * Creates a key whose version 1 comes from `makeVersion` (generated in the keystore, or imported).
+   * If the key cannot be stored, the material just made is destroyed again, so no orphan stays in an HSM.
+   */
+  async createWith(
+    ctx: RequestContext,
+    input: CreateKey,
+    origin: KeyRow['origin'],
+    makeVersion: MaterialSource,
+  ): Promise<KeyView> {
     if (!PURPOSES_BY_TYPE[input.type].includes(input.purpose)) {
       throw invalid('purpose', `a ${input.type} key cannot be used to ${input.purpose}`);
     }
@@ -72,7 +89,8 @@ export class KeyService {
     if (refused) throw invalid('policy/operations', `'${refused}' is not an operation of a ${input.purpose} key`);
     const now = isoNow(this.clock);
     const id = newId('key');
-    const generated = await this.keystore.generate({ keyId: id, version: 1, type: input.type });
+    const ref = { keyId: id, version: 1, type: input.type };
+    const made = await makeVersion(ref);
     const row: KeyRow = {
       id,
       name: input.name,
@@ -89,25 +107,27 @@ export class KeyService {
       created_at: now,
       updated_at: now,
       last_rotated_at: now,
+      origin,
     };
     try {
       await this.database.transaction(async (tx) => {
         await insertKey(tx, row, {
           key_id: id,
           version: 1,
-          material: generated.material,
-          public_key: generated.publicKeyPem,
+          material: made.material,
+          public_key: made.publicKeyPem,
           created_at: now,
           destroyed_at: null,
         });
         await this.audit.append(tx, ctx, {
-          action: 'key.create',
+          action: origin === 'imported' ? 'key.import' : 'key.create',
           resource: { type: 'key', id },
           participantId: owner,
           details: { name: row.name, type: row.type, purpose: row.purpose, backend: row.backend, version: 1 },
         });
       });
     } catch (error) {
+      await this.keystore.destroy({ ...ref, material: made.material }).catch(() => undefined);
       if (isUniqueViolation(error)) throw conflict(`a key named '${input.name}' already exists`);
       if (isForeignKeyViolation(error)) throw invalid('ownerParticipantId', 'no such participant');
       throw error;
@@ -170,31 +190,54 @@ export class KeyService {
   }
 
   async rotate(ctx: RequestContext, id: string): Promise<KeyView> {
+    return this.rotateWith(ctx, id, 'generated', (ref) => this.keystore.generate(ref));
+  }
+
+  /** Adds the next version from `makeVersion`; an imported key takes only imported versions. */
+  async rotateWith(
+    ctx: RequestContext,
+    id: string,
+    origin: KeyRow['origin'],
+    makeVersion: MaterialSource,
+  ): Promise<KeyView> {
     const row = await this.require(ctx, id);
     this.requireUsableStatus(row);
-    const version = row.latest_version + 1;
-    const generated = await this.keystore.generate({ keyId: id, version, type: row.type as KeyType });
-    const now = isoNow(this.clock);
-    await this.database.transaction(async (tx) => {
-      await addVersion(
-        tx,
-        {
-          key_id: id,
-          version,
-          material: generated.material,
-          public_key: generated.publicKeyPem,
-          created_at: now,
-          destroyed_at: null,
-        },
-        now,
+    if (row.origin !== origin) {
+      throw conflict(
+        origin === 'generated'
+          ? `key '${id}' was imported: rotate it by importing its next version`
+          : `key '${id}' was generated in the keystore: rotate it instead of importing`,
       );
-      await this.audit.append(tx, ctx, {
-        action: 'key.rotate',
-        resource: { type: 'key', id },
-        participantId: row.owner_participant_id,
-        details: { version },
+    }
+    const version = row.latest_version + 1;
+    const ref = { keyId: id, version, type: row.type as KeyType };
+    const made = await makeVersion(ref);
+    const now = isoNow(this.clock);
+    try {
+      await this.database.transaction(async (tx) => {
+        await addVersion(
+          tx,
+          {
+            key_id: id,
+            version,
+            material: made.material,
+            public_key: made.publicKeyPem,
+            created_at: now,
+            destroyed_at: null,
+          },
+          now,
+        );
+        await this.audit.append(tx, ctx, {
+          action: origin === 'imported' ? 'key.import-version' : 'key.rotate',
+          resource: { type: 'key', id },
+          participantId: row.owner_participant_id,
+          details: { version },
+        });
       });
-    });
+    } catch (error) {
+      await this.keystore.destroy({ ...ref, material: made.material }).catch(() => undefined);
+      throw error;
+    }
     this.cache.delete(id);
     return this.view({ ...row, latest_version: version, last_rotated_at: now, updated_at: now });
   }
@@ -289,7 +332,8 @@ export class KeyService {
     if (this.keystore.sealed) return outcome;
     const now = isoNow(this.clock);
     for (const row of await listKeys(this.database.db, { kind: 'all' })) {
-      const due = row.status === 'enabled' && this.view(row).rotationDue;
+      // Only the owner can bring an imported key's next version; it stays reported as overdue.
+      const due = row.status === 'enabled' && row.origin === 'generated' && this.view(row).rotationDue;
       const expired = row.status === 'destroy-scheduled' && row.destroy_after !== null && row.destroy_after <= now;
       if (!due && !expired) continue;
       try {
@@ -444,6 +488,7 @@ export class KeyService {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       lastRotatedAt: row.last_rotated_at,
+      origin: row.origin,
       ageDays: Math.floor((now - Date.parse(row.created_at)) / DAY_MS),
       rotationDue: row.rotation_period_days !== null && now - lastRotated >= row.rotation_period_days * DAY_MS,
     };

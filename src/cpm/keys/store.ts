@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Scope } from '../../core/context.js';
 import type { Tx } from '../../core/db/database.js';
-import type { CpmKeysTable, CpmKeyVersionsTable, DB } from '../../core/db/schema.js';
+import type { CpmImportTokensTable, CpmKeysTable, CpmKeyVersionsTable, DB } from '../../core/db/schema.js';
 
 export type KeyRow = CpmKeysTable;
 export type KeyVersionRow = CpmKeyVersionsTable;
@@ -91,4 +91,44 @@ export async function usageCounts(db: Kysely<DB>, keyId: string): Promise<Record
     .groupBy('action')
     .execute();
   return Object.fromEntries(rows.map((row) => [row.action.replace(/^key\./, ''), Number(row.count)]));
+}
+
+export type ImportTokenRow = CpmImportTokensTable;
+
+export async function insertImportToken(tx: Tx, token: ImportTokenRow): Promise<void> {
+  await tx.insertInto('cpm_import_tokens').values(token).execute();
+}
+
+/**
+ * Marks an import token used and returns it, in one statement so two imports cannot share it;
+ * undefined when it is unknown, used, expired, or another participant's.
+ */
+export async function claimImportToken(
+  db: Kysely<DB>,
+  claim: { id: string; participantId: string | null; now: string },
+): Promise<ImportTokenRow | undefined> {
+  return db
+    .updateTable('cpm_import_tokens')
+    .set({ used_at: claim.now })
+    .where('id', '=', claim.id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', claim.now)
+    .where((eb) =>
+      claim.participantId === null ? eb('participant_id', 'is', null) : eb('participant_id', '=', claim.participantId),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function expiredImportTokens(db: Kysely<DB>, now: string): Promise<ImportTokenRow[]> {
+  return db
+    .selectFrom('cpm_import_tokens')
+    .selectAll()
+    .where('used_at', 'is', null)
+    .where('expires_at', '<=', now)
+    .execute();
+}
+
+export async function deleteImportToken(db: Kysely<DB>, id: string): Promise<void> {
+  await db.deleteFrom('cpm_import_tokens').where('id', '=', id).execute();
 }

@@ -98,6 +98,12 @@ describe('Pkcs11Keystore on SoftHSM2', { skip: present ? false : `${MODULE} is n
       return entry;
     };
 
+    const openTestSession = (): pkcs11js.Handle => {
+      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === TOKEN);
+      assert.ok(slot);
+      return lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+    };
+
     before(async () => {
       await keystore.open();
       lib.load(MODULE);
@@ -107,9 +113,7 @@ describe('Pkcs11Keystore on SoftHSM2', { skip: present ? false : `${MODULE} is n
         // The keystore initialised the module for the process already; that is expected.
         assert.ok(error instanceof pkcs11js.Pkcs11Error && error.code === pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED);
       }
-      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === TOKEN);
-      assert.ok(slot);
-      session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      session = openTestSession();
     });
 
     after(async () => {
@@ -253,6 +257,18 @@ describe('Pkcs11Keystore on SoftHSM2', { skip: present ? false : `${MODULE} is n
         ),
         rejectsWith('ERR_KEY_POLICY'),
       );
+    });
+
+    test('finds its keys by label after a restart', async () => {
+      await keystore.close();
+      await keystore.open();
+      // Closing the keystore finalised the module, and with it this test's own session.
+      session = openTestSession();
+      const { ref, pem } = key('ec-p256');
+      const data = Buffer.from('after restart');
+      assert.equal(NODE_SIGN.ES256(data, pem!, await keystore.sign(ref, 'ES256', data)), true);
+      const aes = key('aes-256-gcm').ref;
+      assert.deepEqual(await keystore.decrypt(aes, await keystore.encrypt(aes, data, undefined), undefined), data);
     });
 
     test('destroy deletes the token objects; a later use fails with ERR_KEY_DESTROYED', async () => {

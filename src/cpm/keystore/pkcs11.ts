@@ -1,9 +1,11 @@
-import { SHA256_DIGEST_INFO, checkDigest } from './prehashed.js';
 import { createHash, createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
-import { TrustloopError } from '../../core/errors.js';
+import { TrustloopError, invalid } from '../../core/errors.js';
+import { IMPORT_KEY_TYPE, checkWrappedSecretLength, importFailed, splitWrapped } from './import.js';
+import { SHA256_DIGEST_INFO, checkDigest } from './prehashed.js';
 import {
   SIGNATURE_ALGORITHMS,
+  isAsymmetric,
   type GeneratedKey,
   type Keystore,
   type KeyType,
@@ -84,6 +86,10 @@ const pkcs11Code = (error: unknown): number | null => (error instanceof pkcs11js
 
 const b64url = (bytes: Buffer): string => bytes.toString('base64url');
 
+/** A CK_ULONG attribute in the platform's byte order: 8 bytes on 64-bit Linux, 4 elsewhere. */
+const ulong = (value: Buffer): number =>
+  value.length === 8 ? Number(value.readBigUInt64LE(0)) : value.readUIntLE(0, value.length);
+
 /** CKA_EC_POINT is a DER OCTET STRING around the point; some tokens give the bare point. */
 function unwrapEcPoint(value: Buffer, pointBytes: number): Buffer {
   if (value.length === pointBytes) return value;
@@ -157,17 +163,8 @@ export class Pkcs11Keystore implements Keystore {
       if (this.findObjects(lib, session, label).length > 0) {
         throw new TrustloopError('ERR_CONFLICT', `the token already holds an object labelled ${label}`);
       }
-      const common = [
-        { type: pkcs11js.CKA_TOKEN, value: true },
-        { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_LABEL, value: label },
-        { type: pkcs11js.CKA_ID, value: Buffer.from(label) },
-      ];
-      const secret = [
-        ...common,
-        { type: pkcs11js.CKA_SENSITIVE, value: true },
-        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-      ];
+      const common = tokenObject(label);
+      const secret = [...common, ...SENSITIVE];
       if (ref.type === 'aes-256-gcm' || ref.type === 'hmac-sha256') {
         const aes = ref.type === 'aes-256-gcm';
         const key = await lib.C_GenerateKeyAsync(
@@ -194,6 +191,85 @@ export class Pkcs11Keystore implements Keystore {
       );
       this.handles.set(label, { key: pair.privateKey, publicKey: pair.publicKey });
       return { material: label, publicKeyPem: this.publicKeyPem(lib, session, ref.type, pair.publicKey) };
+    });
+  }
+
+  /** SoftHSM2 2.6 unwraps with RSA-OAEP over SHA-1 only (as AWS KMS's RSA_AES_KEY_WRAP_SHA_1). */
+  readonly importAlgorithm = 'RSA_AES_KEY_WRAP_SHA_1';
+
+  async generateImportKey(ref: Pick<KeyVersionRef, 'keyId' | 'version'>): Promise<GeneratedKey> {
+    return this.run(async (lib, session) => {
+      const label = tokenLabelOf(ref);
+      const [mechanism, publicAttrs] = pairTemplates(IMPORT_KEY_TYPE);
+      const pair = await lib.C_GenerateKeyPairAsync(
+        session,
+        { mechanism },
+        [...tokenObject(label), { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }, ...publicAttrs],
+        [
+          ...tokenObject(label),
+          ...SENSITIVE,
+          { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+          { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+          { type: pkcs11js.CKA_UNWRAP, value: true },
+        ],
+      );
+      this.handles.set(label, { key: pair.privateKey, publicKey: pair.publicKey });
+      return { material: label, publicKeyPem: this.publicKeyPem(lib, session, IMPORT_KEY_TYPE, pair.publicKey) };
+    });
+  }
+
+  /**
+   * Two C_UnwrapKey calls: RSA-OAEP opens the AES key as a session object that can only unwrap,
+   * then AES key wrap with padding creates the target inside the token, sensitive and
+   * non-extractable. An RSA key's public object is rebuilt from the private key's public
+   * attributes; an EC or Ed25519 key's public half is the caller's, checked by a test signature.
+   */
+  async importWrapped(
+    importKey: KeyVersionRef,
+    target: Omit<KeyVersionRef, 'material'>,
+    wrapped: Buffer,
+    publicKeyPem: string | null,
+  ): Promise<GeneratedKey> {
+    const { wrappedAesKey, wrappedMaterial } = splitWrapped(wrapped);
+    const pair = isAsymmetric(target.type);
+    if (!pair) checkWrappedSecretLength(target.type, wrappedMaterial);
+    if (pair && !RSA_BITS[target.type] && publicKeyPem === null) {
+      throw invalid('publicKey', `a ${target.type} key imported into an HSM needs its public key (SPKI PEM)`);
+    }
+    return this.run(async (lib, session) => {
+      const label = tokenLabelOf(target);
+      const aesKey = unwrapOrRefuse(
+        () =>
+          lib.C_UnwrapKey(session, OAEP_SHA1, this.keyOf(lib, session, importKey).key, wrappedAesKey, [
+            { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+            { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+            { type: pkcs11js.CKA_TOKEN, value: false },
+            { type: pkcs11js.CKA_UNWRAP, value: true },
+            ...SENSITIVE,
+          ]),
+        'does not open with this import token (RSA-OAEP with SHA-1 expected)',
+      );
+      try {
+        const key = unwrapOrRefuse(
+          () =>
+            lib.C_UnwrapKey(session, { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD }, aesKey, wrappedMaterial, [
+              ...tokenObject(label),
+              ...SENSITIVE,
+              ...importedKeyAttributes(target.type),
+            ]),
+          `is not a ${target.type} key, or failed the AES key wrap integrity check`,
+        );
+        if (!pair) {
+          this.handles.set(label, { key, publicKey: null });
+          return { material: label, publicKeyPem: null };
+        }
+        return {
+          material: label,
+          publicKeyPem: this.importedPublicKey(lib, session, target.type, key, label, publicKeyPem),
+        };
+      } finally {
+        lib.C_DestroyObject(session, aesKey);
+      }
     });
   }
 
@@ -325,7 +401,7 @@ export class Pkcs11Keystore implements Keystore {
     let publicKey: pkcs11js.Handle | null = null;
     for (const handle of this.findObjects(lib, session, label)) {
       const [cls] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_CLASS }]);
-      const objectClass = cls?.value.readUIntLE(0, cls.value.length);
+      const objectClass = cls ? ulong(cls.value) : undefined;
       if (objectClass === pkcs11js.CKO_PUBLIC_KEY) publicKey = handle;
       else found = { key: handle, publicKey: null };
     }
@@ -344,6 +420,46 @@ export class Pkcs11Keystore implements Keystore {
     } finally {
       lib.C_FindObjectsFinal(session);
     }
+  }
+
+  /** The public half of an imported pair; an RSA key also gets its public token object for encryption. */
+  private importedPublicKey(
+    lib: pkcs11js.PKCS11,
+    session: pkcs11js.Handle,
+    type: KeyType,
+    key: pkcs11js.Handle,
+    label: string,
+    claimed: string | null,
+  ): string {
+    const bits = RSA_BITS[type];
+    if (!bits) {
+      const [params] = lib.C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_EC_PARAMS }]);
+      if (!params!.value.equals(EC_PARAMS[type as keyof typeof EC_PARAMS])) {
+        lib.C_DestroyObject(session, key);
+        throw importFailed(`holds a key on another curve than ${type}`);
+      }
+      this.handles.set(label, { key, publicKey: null });
+      return claimed!;
+    }
+    const [modulus, exponent] = lib.C_GetAttributeValue(session, key, [
+      { type: pkcs11js.CKA_MODULUS },
+      { type: pkcs11js.CKA_PUBLIC_EXPONENT },
+    ]);
+    if (modulus!.value.length * 8 !== bits) {
+      lib.C_DestroyObject(session, key);
+      throw importFailed(`holds a ${modulus!.value.length * 8}-bit RSA key, not ${type}`);
+    }
+    const publicKey = lib.C_CreateObject(session, [
+      ...tokenObject(label),
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+      { type: pkcs11js.CKA_MODULUS, value: modulus!.value },
+      { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: exponent!.value },
+      { type: pkcs11js.CKA_VERIFY, value: true },
+      { type: pkcs11js.CKA_ENCRYPT, value: true },
+    ]);
+    this.handles.set(label, { key, publicKey });
+    return this.publicKeyPem(lib, session, type, publicKey);
   }
 
   /** SPKI PEM built from the public values the token reports. */
@@ -370,6 +486,50 @@ export class Pkcs11Keystore implements Keystore {
       };
     }
     return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  }
+}
+
+const tokenObject = (label: string): pkcs11js.Template => [
+  { type: pkcs11js.CKA_TOKEN, value: true },
+  { type: pkcs11js.CKA_PRIVATE, value: true },
+  { type: pkcs11js.CKA_LABEL, value: label },
+  { type: pkcs11js.CKA_ID, value: Buffer.from(label) },
+];
+
+const SENSITIVE: pkcs11js.Template = [
+  { type: pkcs11js.CKA_SENSITIVE, value: true },
+  { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+];
+
+const OAEP_SHA1_PARAMS: pkcs11js.RsaOAEP = {
+  type: pkcs11js.CK_PARAMS_RSA_OAEP,
+  hashAlg: pkcs11js.CKM_SHA_1,
+  mgf: pkcs11js.CKG_MGF1_SHA1,
+  source: 1, // CKZ_DATA_SPECIFIED, with no label
+};
+const OAEP_SHA1: pkcs11js.Mechanism = { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter: OAEP_SHA1_PARAMS };
+
+/** Class, type and usages of a key being unwrapped into the token. */
+function importedKeyAttributes(type: KeyType): pkcs11js.Template {
+  if (type === 'aes-256-gcm' || type === 'hmac-sha256') {
+    const aes = type === 'aes-256-gcm';
+    return [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+      { type: pkcs11js.CKA_KEY_TYPE, value: aes ? pkcs11js.CKK_AES : pkcs11js.CKK_GENERIC_SECRET },
+      { type: aes ? pkcs11js.CKA_ENCRYPT : pkcs11js.CKA_SIGN, value: true },
+      { type: aes ? pkcs11js.CKA_DECRYPT : pkcs11js.CKA_VERIFY, value: true },
+    ];
+  }
+  return [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, ...pairTemplates(type)[2]];
+}
+
+/** A token's refusal to unwrap (bad padding, wrong key, malformed PKCS#8) is the caller's fault. */
+function unwrapOrRefuse(unwrap: () => pkcs11js.Handle, why: string): pkcs11js.Handle {
+  try {
+    return unwrap();
+  } catch (error) {
+    if (pkcs11Code(error) === null) throw error;
+    throw importFailed(why);
   }
 }
 

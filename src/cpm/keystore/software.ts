@@ -1,4 +1,3 @@
-import { signDigest } from './prehashed.js';
 import {
   constants,
   createCipheriv,
@@ -16,6 +15,8 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { TrustloopError } from '../../core/errors.js';
+import { IMPORT_KEY_TYPE, checkMaterial, importFailed, splitWrapped, unwrapMaterial } from './import.js';
+import { signDigest } from './prehashed.js';
 import type { GeneratedKey, Keystore, KeyType, KeyVersionRef, SignatureAlgorithm } from './types.js';
 
 const IV_BYTES = 12;
@@ -103,6 +104,43 @@ export class SoftwareKeystore implements Keystore {
       material: sealBytes(master, der, materialAad(ref)).toString('base64'),
       publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     };
+  }
+
+  readonly importAlgorithm = 'RSA_AES_KEY_WRAP_SHA_256';
+
+  generateImportKey(ref: Pick<KeyVersionRef, 'keyId' | 'version'>): Promise<GeneratedKey> {
+    return this.generate({ ...ref, type: IMPORT_KEY_TYPE });
+  }
+
+  async importWrapped(
+    importKey: KeyVersionRef,
+    target: Omit<KeyVersionRef, 'material'>,
+    wrapped: Buffer,
+  ): Promise<GeneratedKey> {
+    const master = this.requireMaster();
+    const { wrappedAesKey, wrappedMaterial } = splitWrapped(wrapped);
+    let aesKey: Buffer;
+    try {
+      aesKey = privateDecrypt(
+        { key: this.keyOf(importKey), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        wrappedAesKey,
+      );
+    } catch {
+      throw importFailed('does not open with this import token (RSA-OAEP with SHA-256 expected)');
+    }
+    const material = unwrapMaterial(aesKey, wrappedMaterial);
+    aesKey.fill(0);
+    try {
+      const privateKey = checkMaterial(target.type, material);
+      return {
+        material: sealBytes(master, material, materialAad(target)).toString('base64'),
+        publicKeyPem: privateKey
+          ? createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString()
+          : null,
+      };
+    } finally {
+      material.fill(0);
+    }
   }
 
   async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer, prehashed = false): Promise<Buffer> {

@@ -1,3 +1,5 @@
+import type { ImportAlgorithm } from './import.js';
+
 /**
  * The one interface both keystores implement. Callers never see key material: they hand over the
  * `material` reference stored with a key version (wrapped bytes for the software keystore, a token
@@ -98,6 +100,21 @@ export interface Keystore {
   encrypt(ref: KeyVersionRef, plaintext: Buffer, aad: Buffer | undefined): Promise<Buffer>;
   decrypt(ref: KeyVersionRef, ciphertext: Buffer, aad: Buffer | undefined): Promise<Buffer>;
   hmac(ref: KeyVersionRef, data: Buffer): Promise<Buffer>;
+  /** How keys to import must be wrapped for this keystore (the RSA-OAEP hash differs by HSM). */
+  readonly importAlgorithm: ImportAlgorithm;
+  /** A one-time RSA-3072 key pair that can only unwrap keys being imported. */
+  generateImportKey(ref: Pick<KeyVersionRef, 'keyId' | 'version'>): Promise<GeneratedKey>;
+  /**
+   * Unwraps `wrapped` (see import.ts) with the import key and keeps the material as `target`; the
+   * plaintext key never leaves the keystore (PKCS#11: C_UnwrapKey). `publicKeyPem` is the caller's
+   * claim of the public half, checked by the caller; a token that cannot derive it uses it.
+   */
+  importWrapped(
+    importKey: KeyVersionRef,
+    target: Omit<KeyVersionRef, 'material'>,
+    wrapped: Buffer,
+    publicKeyPem: string | null,
+  ): Promise<GeneratedKey>;
   /** Makes the version's material unusable for good (the HSM object is deleted). */
   destroy(ref: KeyVersionRef): Promise<void>;
 }

@@ -1958,6 +1958,7 @@ export interface paths {
                                 updatedAt: string;
                                 /** Format: date-time */
                                 lastRotatedAt: string;
+                                origin: "generated" | "imported";
                                 ageDays: number;
                                 rotationDue: boolean;
                             }[];
@@ -2054,6 +2055,7 @@ export interface paths {
                             updatedAt: string;
                             /** Format: date-time */
                             lastRotatedAt: string;
+                            origin: "generated" | "imported";
                             ageDays: number;
                             rotationDue: boolean;
                         };
@@ -2249,6 +2251,7 @@ export interface paths {
                                 updatedAt: string;
                                 /** Format: date-time */
                                 lastRotatedAt: string;
+                                origin: "generated" | "imported";
                                 ageDays: number;
                                 rotationDue: boolean;
                             };
@@ -2355,6 +2358,7 @@ export interface paths {
                             updatedAt: string;
                             /** Format: date-time */
                             lastRotatedAt: string;
+                            origin: "generated" | "imported";
                             ageDays: number;
                             rotationDue: boolean;
                         };
@@ -2448,6 +2452,7 @@ export interface paths {
                             updatedAt: string;
                             /** Format: date-time */
                             lastRotatedAt: string;
+                            origin: "generated" | "imported";
                             ageDays: number;
                             rotationDue: boolean;
                         };
@@ -2551,6 +2556,7 @@ export interface paths {
                             updatedAt: string;
                             /** Format: date-time */
                             lastRotatedAt: string;
+                            origin: "generated" | "imported";
                             ageDays: number;
                             rotationDue: boolean;
                         };
@@ -2648,6 +2654,7 @@ export interface paths {
                             updatedAt: string;
                             /** Format: date-time */
                             lastRotatedAt: string;
+                            origin: "generated" | "imported";
                             ageDays: number;
                             rotationDue: boolean;
                         };
@@ -2745,6 +2752,7 @@ export interface paths {
                             updatedAt: string;
                             /** Format: date-time */
                             lastRotatedAt: string;
+                            origin: "generated" | "imported";
                             ageDays: number;
                             rotationDue: boolean;
                         };
@@ -2867,6 +2875,308 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/import-parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One-time parameters to import a key (BYOK): an RSA-3072 public key to wrap it for
+         * @description Requires permission `keys:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            importToken: string;
+                            algorithm: "RSA_AES_KEY_WRAP_SHA_256" | "RSA_AES_KEY_WRAP_SHA_1";
+                            wrappingKeyType: string;
+                            /** @description SPKI PEM of the one-time RSA import key */
+                            publicKey: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a key from externally generated material, unwrapped inside the keystore
+         * @description Requires permission `keys:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        type: "aes-256-gcm" | "hmac-sha256" | "rsa-2048" | "rsa-3072" | "rsa-4096" | "ec-p256" | "ec-p384" | "ed25519";
+                        purpose: "sign" | "encrypt" | "wrap" | "mac";
+                        ownerParticipantId?: string;
+                        rotationPeriodDays?: number;
+                        policy?: {
+                            roles: string[];
+                            operations: ("sign" | "verify" | "encrypt" | "decrypt" | "mac" | "verify-mac")[];
+                        };
+                        importToken: string;
+                        /** @description base64 of RSA-OAEP(AES-256 key) ‖ AES key wrap with padding (RFC 5649) of the key material */
+                        wrappedKey: string;
+                        /** @description SPKI PEM of an asymmetric key, checked against it */
+                        publicKey?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            type: "aes-256-gcm" | "hmac-sha256" | "rsa-2048" | "rsa-3072" | "rsa-4096" | "ec-p256" | "ec-p384" | "ed25519";
+                            purpose: "sign" | "encrypt" | "wrap" | "mac";
+                            backend: string;
+                            ownerParticipantId: string | null;
+                            policy: {
+                                roles: string[];
+                                operations: ("sign" | "verify" | "encrypt" | "decrypt" | "mac" | "verify-mac")[];
+                            };
+                            status: string;
+                            rotationPeriodDays: number | null;
+                            latestVersion: number;
+                            minDecryptionVersion: number;
+                            destroyAfter: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastRotatedAt: string;
+                            origin: "generated" | "imported";
+                            ageDays: number;
+                            rotationDue: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{id}/import-version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an imported key by importing its next version's material
+         * @description Requires permission `keys:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        importToken: string;
+                        /** @description base64 of RSA-OAEP(AES-256 key) ‖ AES key wrap with padding (RFC 5649) of the key material */
+                        wrappedKey: string;
+                        /** @description SPKI PEM of an asymmetric key, checked against it */
+                        publicKey?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            type: "aes-256-gcm" | "hmac-sha256" | "rsa-2048" | "rsa-3072" | "rsa-4096" | "ec-p256" | "ec-p384" | "ed25519";
+                            purpose: "sign" | "encrypt" | "wrap" | "mac";
+                            backend: string;
+                            ownerParticipantId: string | null;
+                            policy: {
+                                roles: string[];
+                                operations: ("sign" | "verify" | "encrypt" | "decrypt" | "mac" | "verify-mac")[];
+                            };
+                            status: string;
+                            rotationPeriodDays: number | null;
+                            latestVersion: number;
+                            minDecryptionVersion: number;
+                            destroyAfter: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** Format: date-time */
+                            lastRotatedAt: string;
+                            origin: "generated" | "imported";
+                            ageDays: number;
+                            rotationDue: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
