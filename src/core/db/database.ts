@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -58,7 +58,7 @@ function openSqlite(dataDir: string): Omit<Database, 'options'> {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     engine: 'sqlite',
     db,
@@ -83,6 +83,32 @@ function openSqlite(dataDir: string): Omit<Database, 'options'> {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+  };
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely asks better-sqlite3 to prepare every query anew, which was a fifth of an audited
+ * operation's main-thread time. Statements are reusable, so the most recent ones are kept (the SQL
+ * text is the key: values are always bound parameters). Nothing here streams, so a cached
+ * statement is never busy in an open iterator when it is reused.
+ */
+function withStatementCache(raw: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = raw.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
   };
 }
 
