@@ -11,6 +11,8 @@ import { SoftwareKeystore } from './cpm/keystore/software.js';
 import type { Keystore } from './cpm/keystore/types.js';
 import { KeyService } from './cpm/keys/service.js';
 import { CryptoService } from './cpm/ops/service.js';
+import { CertificateRegistry } from './fspiop/certificates/service.js';
+import { FspiopService } from './fspiop/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -24,6 +26,7 @@ export interface App {
   ceremony: KeystoreCeremony;
   keys: KeyService;
   crypto: CryptoService;
+  fspiop: FspiopService;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     software ??
     new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
   const keys = new KeyService(database, audit, keystore);
+  const crypto = new CryptoService(database, audit, keystore, keys);
   return {
     config,
     database,
@@ -60,7 +64,8 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     keystore,
     ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
-    crypto: new CryptoService(database, audit, keystore, keys),
+    crypto,
+    fspiop: new FspiopService(audit, keys, crypto, new CertificateRegistry(database, audit)),
     close: async () => {
       await keystore.close();
       await database.close();

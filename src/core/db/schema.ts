@@ -96,6 +96,22 @@ export interface CpmKeyVersionsTable {
   destroyed_at: IsoTime | null;
 }
 
+export interface FspiopCertificatesTable {
+  id: string;
+  participant_id: string;
+  use: 'sig' | 'enc';
+  pem: string;
+  fingerprint: string;
+  subject: string;
+  serial: string;
+  key_type: string;
+  not_before: IsoTime;
+  not_after: IsoTime;
+  retire_at: IsoTime | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
 export interface DB {
   participants: ParticipantsTable;
   api_tokens: ApiTokensTable;
@@ -104,4 +120,5 @@ export interface DB {
   cpm_keystore: CpmKeystoreTable;
   cpm_keys: CpmKeysTable;
   cpm_key_versions: CpmKeyVersionsTable;
+  fspiop_certificates: FspiopCertificatesTable;
 }
