@@ -93,8 +93,9 @@ export async function ilpForTransaction(transaction: Json, mac: FulfilmentMac): 
 export function fulfilmentMatches(fulfilment: string, condition: string): boolean {
   const preimage = Buffer.from(fulfilment, 'base64url');
   const expected = Buffer.from(condition, 'base64url');
-  if (!/^[A-Za-z0-9_-]{43}$/.test(fulfilment) || !/^[A-Za-z0-9_-]{43}$/.test(condition)) return false;
+  // Exactly 32 bytes in canonical BASE64URL: the unused low bits of the last character must be zero.
   if (preimage.length !== 32 || expected.length !== 32) return false;
+  if (preimage.toString('base64url') !== fulfilment || expected.toString('base64url') !== condition) return false;
   return timingSafeEqual(createHash('sha256').update(preimage).digest(), expected);
 }
 
