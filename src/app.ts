@@ -12,6 +12,8 @@ import type { Keystore } from './cpm/keystore/types.js';
 import { KeyImportService } from './cpm/keys/import.js';
 import { KeyService } from './cpm/keys/service.js';
 import { CryptoService } from './cpm/ops/service.js';
+import { CertificateRegistry } from './fspiop/certificates/service.js';
+import { FspiopService } from './fspiop/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -26,6 +28,7 @@ export interface App {
   keys: KeyService;
   keyImport: KeyImportService;
   crypto: CryptoService;
+  fspiop: FspiopService;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     software ??
     new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
   const keys = new KeyService(database, audit, keystore);
+  const crypto = new CryptoService(database, audit, keystore, keys);
   return {
     config,
     database,
@@ -63,7 +67,8 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
     keyImport: new KeyImportService(database, audit, keystore, keys),
-    crypto: new CryptoService(database, audit, keystore, keys),
+    crypto,
+    fspiop: new FspiopService(audit, keys, crypto, new CertificateRegistry(database, audit)),
     close: async () => {
       await keystore.close();
       await database.close();

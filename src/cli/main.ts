@@ -3,6 +3,7 @@ import { loadConfig } from '../core/config.js';
 import { isTrustloopError } from '../core/errors.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
+import { fspiopCommands } from './fspiop.js';
 import { keystoreCommands } from './keystore.js';
 import { participantCommands } from './participants.js';
 import { serverCommands } from './serve.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   participantCommands(program, config);
   auditCommands(program, config);
   keystoreCommands(program, config);
+  fspiopCommands(program);
   return program;
 }
 

@@ -36,6 +36,18 @@ const STATUS_BY_CODE = {
   ERR_IMPORT_FAILED: 400,
   ERR_IMPORT_TOKEN_INVALID: 400,
   ERR_IMPORT_MISMATCH: 400,
+  ERR_FSPIOP_SIGNATURE_MISSING: 400,
+  ERR_FSPIOP_SIGNATURE_MALFORMED: 400,
+  ERR_FSPIOP_ALGORITHM: 400,
+  ERR_FSPIOP_SIGNATURE_INVALID: 400,
+  ERR_FSPIOP_HEADER_MISMATCH: 400,
+  ERR_FSPIOP_UNKNOWN_SOURCE: 400,
+  ERR_FSPIOP_CERTIFICATE_NOT_VALID: 400,
+  ERR_FSPIOP_CERTIFICATE_INVALID: 400,
+  ERR_FSPIOP_BODY_NOT_JSON: 400,
+  ERR_FSPIOP_ENCRYPTION_MALFORMED: 400,
+  ERR_FSPIOP_FIELD_NOT_FOUND: 400,
+  ERR_ILP_INVALID: 400,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -74,6 +86,18 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_IMPORT_FAILED: 'Key import failed',
   ERR_IMPORT_TOKEN_INVALID: 'Import token not usable',
   ERR_IMPORT_MISMATCH: 'Public key does not match',
+  ERR_FSPIOP_SIGNATURE_MISSING: 'FSPIOP signature missing',
+  ERR_FSPIOP_SIGNATURE_MALFORMED: 'Malformed FSPIOP signature',
+  ERR_FSPIOP_ALGORITHM: 'Signature algorithm not allowed',
+  ERR_FSPIOP_SIGNATURE_INVALID: 'Invalid FSPIOP signature',
+  ERR_FSPIOP_HEADER_MISMATCH: 'Signed headers do not match the request',
+  ERR_FSPIOP_UNKNOWN_SOURCE: 'No certificate for the FSPIOP source',
+  ERR_FSPIOP_CERTIFICATE_NOT_VALID: 'Certificate not valid now',
+  ERR_FSPIOP_CERTIFICATE_INVALID: 'Unusable certificate',
+  ERR_FSPIOP_BODY_NOT_JSON: 'FSPIOP body is not JSON',
+  ERR_FSPIOP_ENCRYPTION_MALFORMED: 'Malformed FSPIOP encryption header',
+  ERR_FSPIOP_FIELD_NOT_FOUND: 'Encrypted field not in the body',
+  ERR_ILP_INVALID: 'Invalid ILP input',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

@@ -26,6 +26,8 @@ import { keyImportRoutes } from '../cpm/routes/import.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
 import { keystoreRoutes } from '../cpm/routes/keystore.js';
 import { operationRoutes } from '../cpm/routes/ops.js';
+import { certificateRoutes } from '../fspiop/certificates/routes.js';
+import { fspiopRoutes } from '../fspiop/routes.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -123,6 +125,8 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   keyRoutes(api, app.keys);
   keyImportRoutes(api, app.keyImport);
   operationRoutes(api, app.crypto);
+  fspiopRoutes(api, app.fspiop);
+  certificateRoutes(api, app.fspiop.certificates);
 
   await serveWebUi(server, app.config.webDir);
   return server;

@@ -18,6 +18,9 @@ export const PERMISSIONS = [
   'keys:read',
   'keys:write',
   'keys:use',
+  'fspiop:use',
+  'fspiop:certs:read',
+  'fspiop:certs:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -49,11 +52,30 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'keys:read',
     'keys:write',
     'keys:use',
+    'fspiop:use',
+    'fspiop:certs:read',
+    'fspiop:certs:write',
   ],
-  'compliance-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify', 'keystore:read', 'keys:read'],
+  'compliance-officer': [
+    ...READ_REGISTRY,
+    'audit:read',
+    'audit:verify',
+    'keystore:read',
+    'keys:read',
+    'fspiop:certs:read',
+  ],
   'risk-manager': READ_REGISTRY,
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
-  participant: [...READ_REGISTRY, 'participants:contacts', 'keys:read', 'keys:write', 'keys:use'],
+  participant: [
+    ...READ_REGISTRY,
+    'participants:contacts',
+    'keys:read',
+    'keys:write',
+    'keys:use',
+    'fspiop:use',
+    'fspiop:certs:read',
+    'fspiop:certs:write',
+  ],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
   auditor: [
     ...READ_REGISTRY,
@@ -64,6 +86,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'metrics:read',
     'keystore:read',
     'keys:read',
+    'fspiop:certs:read',
   ],
   leadership: READ_REGISTRY,
 };

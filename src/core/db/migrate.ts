@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Engine } from './database.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as cpm from './migrations/0002_cpm.js';
+import * as fspiop from './migrations/0003_fspiop.js';
 import * as cpmImport from './migrations/0006_cpm_import.js';
 
 interface MigrationModule {
@@ -12,6 +13,7 @@ interface MigrationModule {
 const MIGRATIONS: ReadonlyArray<[name: string, module: MigrationModule]> = [
   ['0001_foundation', foundation],
   ['0002_cpm', cpm],
+  ['0003_fspiop', fspiop],
   ['0006_cpm_import', cpmImport],
 ];
 

@@ -111,6 +111,22 @@ export interface CpmKeyVersionsTable {
   destroyed_at: IsoTime | null;
 }
 
+export interface FspiopCertificatesTable {
+  id: string;
+  participant_id: string;
+  use: 'sig' | 'enc';
+  pem: string;
+  fingerprint: string;
+  subject: string;
+  serial: string;
+  key_type: string;
+  not_before: IsoTime;
+  not_after: IsoTime;
+  retire_at: IsoTime | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
 export interface DB {
   participants: ParticipantsTable;
   api_tokens: ApiTokensTable;
@@ -120,4 +136,5 @@ export interface DB {
   cpm_keys: CpmKeysTable;
   cpm_key_versions: CpmKeyVersionsTable;
   cpm_import_tokens: CpmImportTokensTable;
+  fspiop_certificates: FspiopCertificatesTable;
 }
