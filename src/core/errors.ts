@@ -32,6 +32,9 @@ const STATUS_BY_CODE = {
   ERR_DECRYPTION_FAILED: 400,
   ERR_MALFORMED_CIPHERTEXT: 400,
   ERR_HSM_UNSUPPORTED: 409,
+  ERR_CATALOG_INVALID: 400,
+  ERR_EVIDENCE_REFUSED: 415,
+  ERR_ASSESSMENT_SIGNED_OFF: 409,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -66,6 +69,9 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_DECRYPTION_FAILED: 'Decryption failed',
   ERR_MALFORMED_CIPHERTEXT: 'Malformed ciphertext',
   ERR_HSM_UNSUPPORTED: 'Not supported by this HSM',
+  ERR_CATALOG_INVALID: 'Invalid catalog',
+  ERR_EVIDENCE_REFUSED: 'Evidence file refused',
+  ERR_ASSESSMENT_SIGNED_OFF: 'Assessment signed off',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

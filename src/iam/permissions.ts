@@ -18,6 +18,10 @@ export const PERMISSIONS = [
   'keys:read',
   'keys:write',
   'keys:use',
+  'controls:read',
+  'controls:write',
+  'controls:assess',
+  'controls:collect',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -49,11 +53,31 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'keys:read',
     'keys:write',
     'keys:use',
+    'controls:read',
+    'controls:collect',
   ],
-  'compliance-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify', 'keystore:read', 'keys:read'],
-  'risk-manager': READ_REGISTRY,
+  'compliance-officer': [
+    ...READ_REGISTRY,
+    'audit:read',
+    'audit:verify',
+    'keystore:read',
+    'keys:read',
+    'controls:read',
+    'controls:write',
+    'controls:assess',
+    'controls:collect',
+  ],
+  'risk-manager': [...READ_REGISTRY, 'controls:read'],
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
-  participant: [...READ_REGISTRY, 'participants:contacts', 'keys:read', 'keys:write', 'keys:use'],
+  participant: [
+    ...READ_REGISTRY,
+    'participants:contacts',
+    'keys:read',
+    'keys:write',
+    'keys:use',
+    'controls:read',
+    'controls:assess',
+  ],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
   auditor: [
     ...READ_REGISTRY,
@@ -64,8 +88,9 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'metrics:read',
     'keystore:read',
     'keys:read',
+    'controls:read',
   ],
-  leadership: READ_REGISTRY,
+  leadership: [...READ_REGISTRY, 'controls:read'],
 };
 
 const GRANT_SETS = new Map<string, ReadonlySet<Permission>>(
