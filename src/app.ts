@@ -11,6 +11,10 @@ import { SoftwareKeystore } from './cpm/keystore/software.js';
 import type { Keystore } from './cpm/keystore/types.js';
 import { KeyService } from './cpm/keys/service.js';
 import { CryptoService } from './cpm/ops/service.js';
+import { CatalogRegistry } from './controls/catalog/registry.js';
+import { CollectorService } from './controls/collectors.js';
+import { EvidenceService } from './controls/evidence.js';
+import { ControlsService } from './controls/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -24,6 +28,9 @@ export interface App {
   ceremony: KeystoreCeremony;
   keys: KeyService;
   crypto: CryptoService;
+  controls: ControlsService;
+  evidence: EvidenceService;
+  collectors: CollectorService;
   close(): Promise<void>;
 }
 
@@ -50,18 +57,27 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     software ??
     new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
   const keys = new KeyService(database, audit, keystore);
+  const participants = new ParticipantService(database, audit);
+  const controls = new ControlsService(database, audit, participants, CatalogRegistry.fromDirectory());
+  await controls.loadImported();
+  const evidence = new EvidenceService(database, audit, participants);
+  const collectors = new CollectorService(database, audit, controls, evidence, keys, tokens);
   return {
     config,
     database,
     audit,
     tokens,
     sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
-    participants: new ParticipantService(database, audit),
+    participants,
     keystore,
     ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
     crypto: new CryptoService(database, audit, keystore, keys),
+    controls,
+    evidence,
+    collectors,
     close: async () => {
+      collectors.stop();
       await keystore.close();
       await database.close();
     },

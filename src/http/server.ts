@@ -25,6 +25,8 @@ import { participantRoutes } from '../participants/routes.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
 import { keystoreRoutes } from '../cpm/routes/keystore.js';
 import { operationRoutes } from '../cpm/routes/ops.js';
+import { assessmentRoutes } from '../controls/routes/assessments.js';
+import { catalogRoutes } from '../controls/routes/catalogs.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -121,6 +123,8 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   keystoreRoutes(api, app.ceremony);
   keyRoutes(api, app.keys);
   operationRoutes(api, app.crypto);
+  catalogRoutes(api, app.controls);
+  assessmentRoutes(api, app.controls, app.evidence, app.collectors);
 
   await serveWebUi(server, app.config.webDir);
   return server;

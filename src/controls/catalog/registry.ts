@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notFound } from '../../core/errors.js';
 import { buildCatalog, loadCatalogYaml, loadMappingYaml, type CatalogDraft } from './load.js';
-import type { Catalog, Mapping, Requirement } from './model.js';
+import type { Catalog, Mapping, Relationship, Requirement } from './model.js';
 
 /** catalogs/ at the repository root: the built-in catalogs and their mappings. */
 export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../../catalogs/', import.meta.url));
@@ -11,7 +11,7 @@ export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../../catalogs/', i
 export interface RelatedRequirement {
   catalogUrn: string;
   ref: string;
-  relationship: string;
+  relationship: Relationship;
   /** 'forward' when the given requirement is the mapping's source. */
   direction: 'forward' | 'reverse';
 }
