@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import { systemContext } from '../core/context.js';
+import type { CreateKey } from '../cpm/keys/schemas.js';
 import { forEachEngine } from '../../test/support/engines.js';
 import { PARTICIPANT_A, PARTICIPANT_B, startTestServer, type TestServer } from '../../test/support/server.js';
 
@@ -18,6 +20,9 @@ function oscalValidator(name: string) {
   addFormats.default(ajv);
   return ajv.compile(schema(name));
 }
+
+/** A hub key without a rotation period: PCI DSS 3.7.4 wants a cryptoperiod for every key. */
+const HUB_KEY: CreateKey = { name: 'hub-signing', type: 'ec-p256', purpose: 'sign' };
 
 const b64 = (bytes: Buffer | string) => Buffer.from(bytes).toString('base64');
 
@@ -42,17 +47,7 @@ forEachEngine('controls', (engine) => {
     assert.equal(created.json().summary.counts['not-assessed'] > 250, true);
 
     // A hub key without a rotation period makes the key collector fail, and 3.7.4 turns non-compliant.
-    await t.app.keys.create(
-      {
-        actor: { type: 'system', id: 't', role: null, participantId: null },
-        requestId: null,
-        sourceIp: null,
-        userAgent: null,
-        sessionId: null,
-        service: 'system',
-      },
-      { name: 'hub-signing', type: 'ec-p256', purpose: 'sign' } as never,
-    );
+    await t.app.keys.create(systemContext(), HUB_KEY);
     const run = await t.request({
       method: 'POST',
       url: '/api/v1/controls/collectors/runs',
@@ -168,7 +163,7 @@ forEachEngine('controls', (engine) => {
     const validateProfile = oscalValidator('profile');
     assert.ok(validateProfile(profile), JSON.stringify(validateProfile.errors?.slice(0, 3)));
     // The schema is not a rubber stamp: a results document without its uuid fails.
-    delete results['assessment-results'].uuid;
+    delete (results as { 'assessment-results': { uuid?: string } })['assessment-results'].uuid;
     assert.equal(validateResults(results), false);
   });
 
@@ -301,7 +296,7 @@ forEachEngine('controls', (engine) => {
         participantId: PARTICIPANT_A,
         title: 'big',
         fileName: 'big.txt',
-        contentBase64: b64(Buffer.alloc(5 * 1024 * 1024 + 1, 0x61)),
+        contentBase64: b64(Buffer.alloc(t.app.config.bodyLimitBytes, 0x61)),
       },
     });
     assert.equal(oversized.statusCode, 413);

@@ -9,7 +9,7 @@ import type { ParticipantService } from '../participants/service.js';
 import { sniffEvidence } from './sniff.js';
 import { evidenceContent, insertEvidence, listEvidence, type EvidenceMeta, type EvidenceRow } from './store.js';
 
-/** Largest evidence file accepted (decoded bytes). */
+/** Largest evidence file accepted (decoded bytes); the server's body limit usually refuses first, with 413. */
 export const MAX_EVIDENCE_BYTES = 5 * 1024 * 1024;
 
 export interface EvidenceView {

@@ -6,7 +6,7 @@ import { RESULTS } from './evaluate.js';
 
 const CatalogUrn = Type.String({
   minLength: 10,
-  maxLength: 200,
+  maxLength: 100,
   pattern: '^urn:[a-z0-9][a-z0-9-]{0,31}(:[A-Za-z0-9._-]{1,64}){2,6}$',
   description: 'catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1',
 });

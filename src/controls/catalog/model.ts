@@ -53,4 +53,5 @@ export const requirementUrn = (catalogUrn: string, ref: string): string => `${ca
 
 /** Requirement numbers: letters, digits, '.', '-', '_' and parentheses; nothing a URN or URL must escape. */
 export const REF_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._()-]{0,63}$/;
-export const CATALOG_URN_PATTERN = /^urn:[a-z0-9][a-z0-9-]{0,31}(:[A-Za-z0-9._-]{1,64}){2,6}$/;
+/** At most 100 characters, so a catalog URN fits one path segment. */
+export const CATALOG_URN_PATTERN = /^(?=.{10,100}$)urn:[a-z0-9][a-z0-9-]{0,31}(:[A-Za-z0-9._-]{1,64}){2,6}$/;

@@ -259,10 +259,10 @@ export function assessmentRoutes(
     '/api/v1/controls/evidence/files',
     {
       config: assess,
-      bodyLimit: 8 * 1024 * 1024,
       schema: {
         tags,
-        summary: 'Upload an evidence file (base64; PDF, PNG, JPEG or text; checked by content, hashed, never executed)',
+        summary:
+          'Upload an evidence file (base64 within the server body limit; PDF, PNG, JPEG or text; checked by content, hashed, never executed)',
         body: UploadEvidence,
         response: { 201: EvidenceView },
       },

@@ -91,7 +91,6 @@ export function catalogRoutes(app: Api, controls: ControlsService): void {
     '/api/v1/controls/catalogs',
     {
       config: write,
-      bodyLimit: 1_048_576,
       schema: {
         tags,
         summary: 'Import a catalog from OSCAL catalog JSON or a CISO Assistant library YAML',

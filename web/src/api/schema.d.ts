@@ -5724,7 +5724,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upload an evidence file (base64; PDF, PNG, JPEG or text; checked by content, hashed, never executed)
+         * Upload an evidence file (base64 within the server body limit; PDF, PNG, JPEG or text; checked by content, hashed, never executed)
          * @description Requires permission `controls:assess`.
          */
         post: {
