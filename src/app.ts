@@ -14,6 +14,10 @@ import { KeyService } from './cpm/keys/service.js';
 import { CryptoService } from './cpm/ops/service.js';
 import { CertificateRegistry } from './fspiop/certificates/service.js';
 import { FspiopService } from './fspiop/service.js';
+import { CatalogRegistry } from './controls/catalog/registry.js';
+import { CollectorService } from './controls/collectors.js';
+import { EvidenceService } from './controls/evidence.js';
+import { ControlsService } from './controls/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -29,6 +33,9 @@ export interface App {
   keyImport: KeyImportService;
   crypto: CryptoService;
   fspiop: FspiopService;
+  controls: ControlsService;
+  evidence: EvidenceService;
+  collectors: CollectorService;
   close(): Promise<void>;
 }
 
@@ -56,19 +63,27 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
   const keys = new KeyService(database, audit, keystore);
   const crypto = new CryptoService(database, audit, keystore, keys);
+  const participants = new ParticipantService(database, audit);
+  const controls = new ControlsService(database, audit, participants, CatalogRegistry.fromDirectory());
+  await controls.loadImported();
+  const evidence = new EvidenceService(database, audit, participants);
+  const collectors = new CollectorService(database, audit, controls, evidence, keys, tokens);
   return {
     config,
     database,
     audit,
     tokens,
     sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
-    participants: new ParticipantService(database, audit),
+    participants,
     keystore,
     ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
     keyImport: new KeyImportService(database, audit, keystore, keys),
     crypto,
     fspiop: new FspiopService(audit, keys, crypto, new CertificateRegistry(database, audit)),
+    controls,
+    evidence,
+    collectors,
     close: async () => {
       await keystore.close();
       await database.close();

@@ -25,6 +25,13 @@ function startJobs(app: App, logger: Logger): Scheduler {
       importTokensExpired: await app.keyImport.sweepExpired(),
     }),
   });
+  // Evidence goes stale after 24 hours; collecting hourly keeps it fresh and failures prompt.
+  scheduler.every({
+    name: 'evidence-collectors',
+    everyMs: app.config.collectorIntervalMinutes * 60_000,
+    run: () => app.collectors.run(systemContext()),
+    startNow: true,
+  });
   return scheduler;
 }
 

@@ -20,6 +20,7 @@ export interface Config {
   webDir: string;
   devUnseal: boolean;
   keyLifecycleIntervalSeconds: number;
+  collectorIntervalMinutes: number;
   keystore: 'software' | 'pkcs11';
   pkcs11Module: string;
   pkcs11Token: string;
@@ -119,6 +120,12 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     parse: integer(10, 86_400),
     expected: 'an integer number of seconds between 10 and 86400',
     fallback: () => 300,
+  },
+  collectorIntervalMinutes: {
+    env: 'TRUSTLOOP_COLLECTOR_INTERVAL_MINUTES',
+    parse: integer(1, 7 * 24 * 60),
+    expected: 'an integer number of minutes between 1 and 10080',
+    fallback: () => 60,
   },
   devUnseal: {
     env: 'TRUSTLOOP_DEV_UNSEAL',

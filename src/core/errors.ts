@@ -48,6 +48,9 @@ const STATUS_BY_CODE = {
   ERR_FSPIOP_ENCRYPTION_MALFORMED: 400,
   ERR_FSPIOP_FIELD_NOT_FOUND: 400,
   ERR_ILP_INVALID: 400,
+  ERR_CATALOG_INVALID: 400,
+  ERR_EVIDENCE_REFUSED: 415,
+  ERR_ASSESSMENT_SIGNED_OFF: 409,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -98,6 +101,9 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_FSPIOP_ENCRYPTION_MALFORMED: 'Malformed FSPIOP encryption header',
   ERR_FSPIOP_FIELD_NOT_FOUND: 'Encrypted field not in the body',
   ERR_ILP_INVALID: 'Invalid ILP input',
+  ERR_CATALOG_INVALID: 'Invalid catalog',
+  ERR_EVIDENCE_REFUSED: 'Evidence file refused',
+  ERR_ASSESSMENT_SIGNED_OFF: 'Assessment signed off',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

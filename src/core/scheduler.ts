@@ -4,6 +4,8 @@ interface Job {
   name: string;
   everyMs: number;
   run: () => Promise<unknown>;
+  /** Run once at once, rather than first after `everyMs`. */
+  startNow?: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export class Scheduler {
     const timer = setInterval(() => void this.runNow(job), job.everyMs);
     timer.unref();
     this.timers.push(timer);
+    if (job.startNow) void this.runNow(job);
   }
 
   /** Runs a job once now, unless it is still running from before (then resolves false). */

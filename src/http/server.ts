@@ -28,6 +28,8 @@ import { keystoreRoutes } from '../cpm/routes/keystore.js';
 import { operationRoutes } from '../cpm/routes/ops.js';
 import { certificateRoutes } from '../fspiop/certificates/routes.js';
 import { fspiopRoutes } from '../fspiop/routes.js';
+import { assessmentRoutes } from '../controls/routes/assessments.js';
+import { catalogRoutes } from '../controls/routes/catalogs.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -127,6 +129,8 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   operationRoutes(api, app.crypto);
   fspiopRoutes(api, app.fspiop);
   certificateRoutes(api, app.fspiop.certificates);
+  catalogRoutes(api, app.controls);
+  assessmentRoutes(api, app.controls, app.evidence, app.collectors);
 
   await serveWebUi(server, app.config.webDir);
   return server;

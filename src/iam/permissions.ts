@@ -21,6 +21,10 @@ export const PERMISSIONS = [
   'fspiop:use',
   'fspiop:certs:read',
   'fspiop:certs:write',
+  'controls:read',
+  'controls:write',
+  'controls:assess',
+  'controls:collect',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -55,6 +59,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fspiop:use',
     'fspiop:certs:read',
     'fspiop:certs:write',
+    'controls:read',
+    'controls:collect',
   ],
   'compliance-officer': [
     ...READ_REGISTRY,
@@ -63,8 +69,12 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'keystore:read',
     'keys:read',
     'fspiop:certs:read',
+    'controls:read',
+    'controls:write',
+    'controls:assess',
+    'controls:collect',
   ],
-  'risk-manager': READ_REGISTRY,
+  'risk-manager': [...READ_REGISTRY, 'controls:read'],
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
   participant: [
     ...READ_REGISTRY,
@@ -75,6 +85,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fspiop:use',
     'fspiop:certs:read',
     'fspiop:certs:write',
+    'controls:read',
+    'controls:assess',
   ],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
   auditor: [
@@ -87,8 +99,9 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'keystore:read',
     'keys:read',
     'fspiop:certs:read',
+    'controls:read',
   ],
-  leadership: READ_REGISTRY,
+  leadership: [...READ_REGISTRY, 'controls:read'],
 };
 
 const GRANT_SETS = new Map<string, ReadonlySet<Permission>>(

@@ -137,4 +137,100 @@ export interface DB {
   cpm_key_versions: CpmKeyVersionsTable;
   cpm_import_tokens: CpmImportTokensTable;
   fspiop_certificates: FspiopCertificatesTable;
+  controls_catalogs: ControlsCatalogsTable;
+  controls_participant_profiles: ControlsParticipantProfilesTable;
+  controls_responsibility: ControlsResponsibilityTable;
+  controls_assessments: ControlsAssessmentsTable;
+  controls_assessment_items: ControlsAssessmentItemsTable;
+  controls_snapshots: ControlsSnapshotsTable;
+  controls_evidence: ControlsEvidenceTable;
+}
+
+export interface ControlsCatalogsTable {
+  urn: string;
+  framework: string;
+  version: string;
+  name: string;
+  document: string;
+  imported_at: IsoTime;
+  imported_by: string;
+}
+
+export interface ControlsParticipantProfilesTable {
+  participant_id: string;
+  hosted: number;
+  updated_at: IsoTime;
+}
+
+export interface ControlsResponsibilityTable {
+  catalog_urn: string;
+  ref: string;
+  scope: string;
+  party: 'hub' | 'participant' | 'shared' | 'not-applicable';
+  hub_duty: string | null;
+  participant_duty: string | null;
+  reason: string | null;
+  updated_at: IsoTime;
+  updated_by: string;
+}
+
+export interface ControlsAssessmentsTable {
+  id: string;
+  catalog_urn: string;
+  participant_id: string;
+  title: string;
+  status: 'open' | 'signed-off';
+  version: number;
+  due_date: string | null;
+  created_at: IsoTime;
+  created_by: string;
+  updated_at: IsoTime;
+  signed_off_at: IsoTime | null;
+  signed_off_by: string | null;
+}
+
+export type AssessmentResult =
+  'not-assessed' | 'compliant' | 'partially-compliant' | 'non-compliant' | 'not-applicable';
+
+export interface ControlsAssessmentItemsTable {
+  assessment_id: string;
+  ref: string;
+  result: AssessmentResult;
+  justification: string | null;
+  evidence_ids: string;
+  assessor: string | null;
+  reviewer: string | null;
+  due_date: string | null;
+  source: 'manual' | 'collector';
+  updated_at: IsoTime;
+  updated_by: string;
+}
+
+export interface ControlsSnapshotsTable {
+  assessment_id: string;
+  version: number;
+  taken_at: IsoTime;
+  taken_by: string;
+  summary: string;
+  items: string;
+}
+
+export interface ControlsEvidenceTable {
+  id: string;
+  participant_id: string;
+  kind: 'file' | 'link' | 'automated';
+  title: string;
+  url: string | null;
+  file_name: string | null;
+  media_type: string | null;
+  size_bytes: number | null;
+  sha256: string | null;
+  content: Buffer | null;
+  collector: string | null;
+  result: 'pass' | 'fail' | null;
+  data: string | null;
+  requirement_urns: string;
+  created_at: IsoTime;
+  created_by: string;
+  expires_at: IsoTime | null;
 }

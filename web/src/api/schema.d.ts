@@ -5493,6 +5493,2728 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/controls/catalogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Catalogs in force (built-in and imported)
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                urn: string;
+                                framework: string;
+                                name: string;
+                                version: string;
+                                published: string | null;
+                                source: string | null;
+                                origin: "builtin" | "imported";
+                                requirements: number;
+                                assessable: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Import a catalog from OSCAL catalog JSON or a CISO Assistant library YAML
+         * @description Requires permission `controls:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        format: "oscal" | "ciso-assistant";
+                        /** @description OSCAL catalog JSON or CISO Assistant library YAML */
+                        content: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            urn: string;
+                            framework: string;
+                            name: string;
+                            version: string;
+                            published: string | null;
+                            source: string | null;
+                            origin: "builtin" | "imported";
+                            requirements: number;
+                            assessable: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One catalog with every requirement
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalog: {
+                                urn: string;
+                                framework: string;
+                                name: string;
+                                version: string;
+                                published: string | null;
+                                source: string | null;
+                                origin: "builtin" | "imported";
+                                requirements: number;
+                                assessable: number;
+                            };
+                            requirements: {
+                                urn: string;
+                                ref: string;
+                                parentRef: string | null;
+                                title: string;
+                                intent: string | null;
+                                assessable: boolean;
+                                priority: number;
+                                responsibility: "hub" | "participant" | "shared" | "not-applicable";
+                                depth: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/requirements/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One requirement and the requirements of other catalogs mapped to it
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            requirement: {
+                                urn: string;
+                                ref: string;
+                                parentRef: string | null;
+                                title: string;
+                                intent: string | null;
+                                assessable: boolean;
+                                priority: number;
+                                responsibility: "hub" | "participant" | "shared" | "not-applicable";
+                                depth: number;
+                            };
+                            related: {
+                                catalogUrn: string;
+                                ref: string;
+                                relationship: "equal" | "subset" | "superset" | "intersects";
+                                direction: "forward" | "reverse";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/oscal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalog as an OSCAL catalog
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an OSCAL 1.0.4 JSON document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/responsibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Responsibility matrix: scheme-wide, or effective for one participant (a participant sees its own)
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            catalogUrn: string;
+                            participantId: string | null;
+                            hosted: boolean;
+                            items: {
+                                ref: string;
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                hubDuty: string | null;
+                                participantDuty: string | null;
+                                reason: string | null;
+                                origin: "catalog" | "scheme" | "hosted" | "participant";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/responsibility/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Responsibility matrix as CSV
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OSCAL profile: the requirements one scope carries
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an OSCAL 1.0.4 JSON document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/responsibility/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set who carries a requirement, scheme-wide or for one participant
+         * @description Requires permission `controls:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                        participantId?: string;
+                        party: "hub" | "participant" | "shared" | "not-applicable";
+                        hubDuty?: string;
+                        participantDuty?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove a participant's override (the scheme-wide answer applies again)
+         * @description Requires permission `controls:write`.
+         */
+        delete: {
+            parameters: {
+                query: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId: string;
+                };
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/participants/{id}/hosting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mark a participant as running on the hub's hosted service (it inherits the hub's shared controls)
+         * @description Requires permission `controls:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        hosted: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            participantId: string;
+                            hosted: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assessments visible to the caller
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Start an assessment of one scope against one catalog
+         * @description Requires permission `controls:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                        catalogUrn: string;
+                        /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                        participantId: string;
+                        title: string;
+                        /** @description YYYY-MM-DD */
+                        dueDate?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            items: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An assessment, every requirement evaluated against live evidence
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            items: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Record results, justifications, evidence, assessor, reviewer and due dates (one or many requirements)
+         * @description Requires permission `controls:assess`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            ref: string;
+                            result?: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                            justification?: string | null;
+                            evidenceIds?: string[];
+                            assessor?: string | null;
+                            reviewer?: string | null;
+                            dueDate?: string | null;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            items: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign off: freeze the evaluated assessment as the next numbered snapshot
+         * @description Requires permission `controls:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            items: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a signed-off assessment for the next cycle
+         * @description Requires permission `controls:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            items: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed-off snapshots, oldest first
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                version: number;
+                                takenAt: string;
+                                takenBy: string;
+                                summary: {
+                                    total: number;
+                                    applicable: number;
+                                    counts: {
+                                        "not-assessed": number;
+                                        compliant: number;
+                                        "partially-compliant": number;
+                                        "non-compliant": number;
+                                        "not-applicable": number;
+                                    };
+                                    coverage: number;
+                                    compliance: number;
+                                };
+                                items: {
+                                    ref: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    party: "hub" | "participant" | "shared" | "not-applicable";
+                                    priority: number;
+                                    automated: {
+                                        evidenceId: string;
+                                        collector: string;
+                                        result: "pass" | "fail";
+                                        collectedAt: string;
+                                        expiresAt: string | null;
+                                    } | null;
+                                    justification: string | null;
+                                    evidenceIds: string[];
+                                    assessor: string | null;
+                                    reviewer: string | null;
+                                    dueDate: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Gap report: coverage, counts, ranked gaps, trend between snapshots
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            gaps: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                            trend: {
+                                version: number;
+                                takenAt: string;
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/gaps/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ranked gaps as CSV
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/oscal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The assessment as OSCAL assessment results
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an OSCAL 1.0.4 JSON document */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/heat-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Participant × catalog compliance of the newest assessments
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                participantId: string;
+                                catalogUrn: string;
+                                assessmentId: string;
+                                compliance: number;
+                                coverage: number;
+                                nonCompliant: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/evidence/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an evidence file (base64 within the server body limit; PDF, PNG, JPEG or text; checked by content, hashed, never executed)
+         * @description Requires permission `controls:assess`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                        participantId: string;
+                        title: string;
+                        fileName: string;
+                        contentBase64: string;
+                        /**
+                         * Format: date-time
+                         * @description when this evidence stops counting
+                         */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            participantId: string;
+                            kind: "file" | "link" | "automated";
+                            title: string;
+                            url: string | null;
+                            fileName: string | null;
+                            mediaType: string | null;
+                            sizeBytes: number | null;
+                            sha256: string | null;
+                            collector: string | null;
+                            result: ("pass" | "fail") | null;
+                            data: unknown;
+                            requirementUrns: string[];
+                            createdAt: string;
+                            createdBy: string;
+                            expiresAt: string | null;
+                            expired: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/evidence/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a link as evidence
+         * @description Requires permission `controls:assess`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                        participantId: string;
+                        title: string;
+                        url: string;
+                        /**
+                         * Format: date-time
+                         * @description when this evidence stops counting
+                         */
+                        expiresAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            participantId: string;
+                            kind: "file" | "link" | "automated";
+                            title: string;
+                            url: string | null;
+                            fileName: string | null;
+                            mediaType: string | null;
+                            sizeBytes: number | null;
+                            sha256: string | null;
+                            collector: string | null;
+                            result: ("pass" | "fail") | null;
+                            data: unknown;
+                            requirementUrns: string[];
+                            createdAt: string;
+                            createdBy: string;
+                            expiresAt: string | null;
+                            expired: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evidence visible to the caller, newest first
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                    kind?: "file" | "link" | "automated";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                participantId: string;
+                                kind: "file" | "link" | "automated";
+                                title: string;
+                                url: string | null;
+                                fileName: string | null;
+                                mediaType: string | null;
+                                sizeBytes: number | null;
+                                sha256: string | null;
+                                collector: string | null;
+                                result: ("pass" | "fail") | null;
+                                data: unknown;
+                                requirementUrns: string[];
+                                createdAt: string;
+                                createdBy: string;
+                                expiresAt: string | null;
+                                expired: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One evidence record
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            participantId: string;
+                            kind: "file" | "link" | "automated";
+                            title: string;
+                            url: string | null;
+                            fileName: string | null;
+                            mediaType: string | null;
+                            sizeBytes: number | null;
+                            sha256: string | null;
+                            collector: string | null;
+                            result: ("pass" | "fail") | null;
+                            data: unknown;
+                            requirementUrns: string[];
+                            createdAt: string;
+                            createdBy: string;
+                            expiresAt: string | null;
+                            expired: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/evidence/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an evidence file (always as an attachment)
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the stored bytes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/collectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Automated evidence collectors and the requirements each backs
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                title: string;
+                                backs: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/collectors/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run every collector (or one) now
+         * @description Requires permission `controls:collect`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        collector?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                participantId: string;
+                                kind: "file" | "link" | "automated";
+                                title: string;
+                                url: string | null;
+                                fileName: string | null;
+                                mediaType: string | null;
+                                sizeBytes: number | null;
+                                sha256: string | null;
+                                collector: string | null;
+                                result: ("pass" | "fail") | null;
+                                data: unknown;
+                                requirementUrns: string[];
+                                createdAt: string;
+                                createdBy: string;
+                                expiresAt: string | null;
+                                expired: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
