@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,4 +79,54 @@ it('a DFSP engineer signs and verifies a request saved as an HTTP message, from 
   const refused = await cli('fspiop', 'verify', signedFile);
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /ERR_FSPIOP_SIGNATURE_INVALID/);
+});
+
+it('trustloop serve runs the verifying proxy in front of a switch when an upstream is configured', async () => {
+  const received: string[] = [];
+  const upstream = createServer((request, response) => {
+    received.push(`${request.method} ${request.url}`);
+    response.setHeader('content-type', 'application/json');
+    response.end('{"forwarded":true}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: {
+      ...(process.env as Record<string, string>),
+      TRUSTLOOP_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'trustloop-proxy-')),
+      TRUSTLOOP_PORT: '0',
+      TRUSTLOOP_FSPIOP_PROXY_PORT: '0',
+      TRUSTLOOP_FSPIOP_PROXY_UPSTREAM: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      TRUSTLOOP_LOG_LEVEL: 'info',
+    },
+  });
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    let port: number | undefined;
+    while (port === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const listening = /"port":(\d+),"upstream".*FSPIOP verifying proxy listening/.exec(stdout);
+      port = listening ? Number(listening[1]) : undefined;
+    }
+    assert.ok(port, `the proxy did not start: ${stdout}`);
+    const proxy = `http://127.0.0.1:${port}`;
+    const unsigned = await fetch(`${proxy}/quotes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'fspiop-source': PARTICIPANT_A },
+      body: SIGNATURE_EXAMPLE_BODY,
+    });
+    assert.equal(unsigned.status, 400);
+    assert.equal(
+      ((await unsigned.json()) as { errorInformation: { errorCode: string } }).errorInformation.errorCode,
+      '3102',
+    );
+    const passed = await fetch(`${proxy}/parties/MSISDN/123`);
+    assert.deepEqual(await passed.json(), { forwarded: true });
+    assert.deepEqual(received, ['GET /parties/MSISDN/123'], 'only the unsigned GET reached the switch');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    upstream.close();
+  }
 });

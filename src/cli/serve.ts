@@ -9,11 +9,24 @@ import { Scheduler } from '../core/scheduler.js';
 import { migrateToLatest } from '../core/db/migrate.js';
 import { openDatabase } from '../core/db/database.js';
 import { buildServer } from '../http/server.js';
+import { buildVerifyingProxy } from '../fspiop/proxy.js';
 import { DEV_SHARE_FILE } from '../cpm/keystore/ceremony.js';
 import type { ConfigLoader } from './context.js';
 import { printJson, writeOut } from './output.js';
 
 const INITIAL_TOKEN_DAYS = 30;
+
+/** The inline FSPIOP verifier in front of the switch, when an upstream is configured. */
+async function startFspiopProxy(app: App, logger: Logger) {
+  const upstream = app.config.fspiopProxyUpstream;
+  if (!upstream) return null;
+  const proxy = await buildVerifyingProxy(app, { upstream });
+  await proxy.listen({ host: app.config.host, port: app.config.fspiopProxyPort });
+  const address = proxy.server.address();
+  const port = typeof address === 'object' && address ? address.port : app.config.fspiopProxyPort;
+  logger.info({ port, upstream }, 'FSPIOP verifying proxy listening');
+  return proxy;
+}
 
 function startJobs(app: App, logger: Logger): Scheduler {
   const scheduler = new Scheduler(logger);
@@ -49,6 +62,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       const server = await buildServer(app, logger);
       await server.listen({ host: config.host, port: config.port });
       const scheduler = startJobs(app, logger);
+      const proxy = await startFspiopProxy(app, logger);
       await app.audit.record(systemContext(), {
         action: 'system.start',
         resource: { type: 'service', id: 'trustloop-api' },
@@ -62,6 +76,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
           details: { signal },
         });
         scheduler.stop();
+        await proxy?.close();
         await server.close();
         await app.close();
       };

@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string | undefined;
+  fspiopProxyUpstream: string | undefined;
+  fspiopProxyPort: number;
   databaseSchema: string | undefined;
   logLevel: LogLevel;
   bodyLimitBytes: number;
@@ -78,6 +80,18 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     parse: text(/^postgres(ql)?:\/\/\S+$/),
     expected: 'a postgres:// URL (leave unset for embedded SQLite)',
     fallback: () => undefined,
+  },
+  fspiopProxyUpstream: {
+    env: 'TRUSTLOOP_FSPIOP_PROXY_UPSTREAM',
+    parse: text(/^https?:\/\/\S+$/),
+    expected: 'an http(s):// URL of the switch the verifying proxy forwards to',
+    fallback: () => undefined,
+  },
+  fspiopProxyPort: {
+    env: 'TRUSTLOOP_FSPIOP_PROXY_PORT',
+    parse: integer(0, 65535),
+    expected: 'an integer 0-65535',
+    fallback: () => 8444,
   },
   databaseSchema: {
     env: 'TRUSTLOOP_DATABASE_SCHEMA',
