@@ -10,7 +10,7 @@
  *    driven by autocannon — POST sign and encrypt, and an empty authenticated GET for Fastify's own
  *    ceiling — with requests per second and p50/p99 latency.
  *
- *   npm run bench:cpm                       (about three minutes)
+ *   npm run bench:cpm                       (about four minutes)
  *   npm run bench:cpm -- --cpu-prof DIR     also profiles the server and prints, for each HTTP
  *                                           run, where its main thread spent the time
  */
@@ -175,7 +175,7 @@ async function checkHttpSignature(server: BenchServer, keyId: string, algorithm:
 }
 
 /** Where the server's main thread spent each measured run, from the profile it wrote on exit. */
-function printProfiles(profileDir: string, rows: [string, LoadResult, ...unknown[]][]): void {
+function printProfiles(profileDir: string, rows: { label: string; result: LoadResult }[]): void {
   // The main thread's profile is the largest; tsx's loader thread writes a small one beside it.
   const files = readdirSync(profileDir)
     .filter((name) => name.endsWith('.cpuprofile'))
@@ -184,7 +184,7 @@ function printProfiles(profileDir: string, rows: [string, LoadResult, ...unknown
   if (!files[0]) return write(`no CPU profile was written to ${profileDir}`);
   write('');
   write(`## Server main thread under load (${files[0]})`);
-  for (const [label, result] of rows) {
+  for (const { label, result } of rows) {
     write('');
     write(`### ${label}`);
     printSummary(summarise(files[0], 12, result.window), write);
@@ -203,8 +203,9 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
 
-  const peers = new Map<Case, number | undefined>();
-  for (const c of CASES) peers.set(c, c.parse(await openssl(c.openssl)));
+  // Each peer is measured right before the figure it is compared with: on a shared machine the
+  // load moves within a run, and a ratio only means something between neighbouring measurements.
+  const peer = async (c: Case) => c.parse(await openssl(c.openssl));
 
   write('');
   write(`## Library path (SQLite audit, one event per operation, ${IN_FLIGHT} in flight, ${SECONDS} s each)`);
@@ -214,10 +215,10 @@ async function main(): Promise<void> {
     for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
       await app.ceremony.unseal(ctx, share);
     for (const c of CASES) {
+      const theirs = await peer(c);
       const ours = await libraryRate(app, ctx, c, `bench-${c.type}`);
-      const peer = peers.get(c);
       write(
-        `| ${c.label} | ${count(ours)} | ${peer ? count(peer) : 'n/a'} | ${ratioText(ours, peer)} | ${verdict(ours, peer, c.libraryTarget)} |`,
+        `| ${c.label} | ${count(ours)} | ${theirs ? count(theirs) : 'n/a'} | ${ratioText(ours, theirs)} | ${verdict(ours, theirs, c.libraryTarget)} |`,
       );
     }
     const audited = await app.audit.verify();
@@ -240,8 +241,9 @@ async function main(): Promise<void> {
         async (app, ctx) => {
           await app.ceremony.start(ctx);
           for (const c of CASES.filter((one) => one.algorithm === 'RS256' || one.algorithm === 'ES256')) {
+            const theirs = await peer(c);
             const ours = await libraryRate(app, ctx, c, `bench-hsm-${c.type}`);
-            write(`| ${c.label} | ${count(ours)} | ${count(peers.get(c) ?? 0)} | ${ratioText(ours, peers.get(c))} |`);
+            write(`| ${c.label} | ${count(ours)} | ${theirs ? count(theirs) : 'n/a'} | ${ratioText(ours, theirs)} |`);
           }
         },
       );
@@ -256,10 +258,9 @@ async function main(): Promise<void> {
   );
   const server = await startServer(profileDir ? { cpuProfileDir: profileDir } : {});
   try {
-    const empty = await load(server, { method: 'GET', route: '/api/v1/keystore' }, HTTP_SECONDS, HTTP_CONNECTIONS);
-    const rows: [string, LoadResult, number | undefined, string][] = [
-      ['empty authenticated GET /api/v1/keystore', empty, undefined, '-'],
-    ];
+    const emptyRoute = () => load(server, { method: 'GET', route: '/api/v1/keystore' }, HTTP_SECONDS, HTTP_CONNECTIONS);
+    // Each operation's row: its own run, then openssl and the empty route measured just before it.
+    const rows: { label: string; result: LoadResult; openssl?: number; empty: LoadResult; target: string }[] = [];
     for (const c of CASES) {
       const key = await server.call<{ id: string }>('POST', '/api/v1/keys', {
         name: `bench-http-${c.type}`,
@@ -274,25 +275,30 @@ async function main(): Promise<void> {
               body: { input: SIGN_INPUT.toString('base64'), algorithm: c.algorithm },
             }
           : { route: `/api/v1/keys/${key.id}/encrypt`, body: { plaintext: ENCRYPT_INPUT.toString('base64') } };
+      const theirs = await peer(c);
+      const empty = await emptyRoute();
+      rows.push({ label: 'empty authenticated GET /api/v1/keystore', result: empty, empty, target: '-' });
       const result = await load(server, { method: 'POST', ...request }, HTTP_SECONDS, HTTP_CONNECTIONS);
       const target = c.httpTarget;
-      const against = target?.of === 'empty' ? empty.rate : peers.get(c);
-      rows.push([
-        `POST ${c.label}`,
+      const against = target?.of === 'empty' ? empty.rate : theirs;
+      rows.push({
+        label: `POST ${c.label}`,
         result,
-        peers.get(c),
-        target
+        ...(theirs ? { openssl: theirs } : {}),
+        empty,
+        target: target
           ? `${verdict(result.rate, against, target.ratio)} of ${target.of === 'empty' ? 'empty route' : 'openssl'}`
           : '-',
-      ]);
+      });
     }
     write(
-      '| request | req/s | p50 ms | p99 ms | failed | openssl ops/s | ratio to openssl | ratio to empty route | target |',
+      '| request | req/s | p50 ms | p99 ms | failed | openssl ops/s | ratio to openssl | ratio to the empty route run before it | target |',
     );
     write('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
-    for (const [label, result, peer, target] of rows) {
+    for (const row of rows) {
+      const { result } = row;
       write(
-        `| ${label} | ${count(result.rate)} | ${result.p50} | ${result.p99} | ${result.failures} | ${peer ? count(peer) : '-'} | ${peer ? ratioText(result.rate, peer) : '-'} | ${ratioText(result.rate, empty.rate)} | ${target} |`,
+        `| ${row.label} | ${count(result.rate)} | ${result.p50} | ${result.p99} | ${result.failures} | ${row.openssl ? count(row.openssl) : '-'} | ${row.openssl ? ratioText(result.rate, row.openssl) : '-'} | ${row.result === row.empty ? '-' : ratioText(result.rate, row.empty.rate)} | ${row.target} |`,
       );
     }
     const verification = await server.call<{ ok: boolean; checked: number }>('POST', '/api/v1/audit/verifications');

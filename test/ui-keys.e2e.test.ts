@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { browserSuite, openBrowserPage } from './support/browser.js';
 import { systemContext } from '../src/core/context.js';
+import { softHsmConfig } from './support/softhsm.js';
 import type { EngineName } from './support/engines.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -14,6 +15,57 @@ const STEP = { timeout: 60_000 };
 const KEY_NAME = 'ui-signer';
 
 browserSuite('keys UI', keysSuite);
+browserSuite('keys UI on a PKCS#11 keystore', pkcs11Suite);
+
+/** The same page over a SoftHSM2 token: no custodian shares to present, keys made in the token. */
+function pkcs11Suite(engine: EngineName): void {
+  const hsm = softHsmConfig();
+  if (!hsm) {
+    it('needs SoftHSM2', { skip: process.env.CI === 'true' ? false : 'softhsm2 is not installed' }, () => {
+      throw new Error('CI=true but SoftHSM2 is missing: apt-get install softhsm2');
+    });
+    return;
+  }
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let pageProblems: string[] = [];
+
+  before(async () => {
+    server = await startTestServer(engine, hsm);
+    const origin = await server.server.listen({ host: '127.0.0.1', port: 0 });
+    ({ browser, page, problems: pageProblems } = await openBrowserPage(origin));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the token open, offers no shares or seal, and creates keys inside it', STEP, async () => {
+    await page.goto('/keys');
+    await page.getByLabel('API token').fill(server.tokens.admin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const status = page.getByTestId('keystore-status');
+    await status.waitFor();
+    assert.equal(await status.getAttribute('data-sealed'), 'false');
+    assert.match(
+      await page.getByTestId('keystore-summary').innerText(),
+      /^Backend pkcs11: keys are generated and used inside the token/,
+    );
+    assert.equal(await page.getByRole('button', { name: /^(Seal|Unseal)$/ }).count(), 0);
+
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const form = page.getByRole('dialog', { name: 'Create key' });
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('hsm-signer');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: 'hsm-signer' });
+    await row.waitFor();
+    assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(-2), ['hub', 'pkcs11']);
+    assert.deepEqual(pageProblems, []);
+  });
+}
 
 function keysSuite(engine: EngineName): void {
   let server: TestServer;
