@@ -292,6 +292,28 @@ async function keyLifecycleThroughCli(client: Record<string, string>, dataDir: s
     assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, message);
   }
+  const withPolicy = cli(
+    client,
+    ...['key', 'create', '--name', 'officer-mac', '--type', 'hmac-sha256', '--purpose', 'mac'],
+    ...['--rotation-period', '30', '--roles', 'security-officer', '--operations', 'verify-mac', '--json'],
+  );
+  assert.equal(withPolicy.status, 0, withPolicy.stderr);
+  const policyKey = JSON.parse(withPolicy.stdout);
+  assert.deepEqual(policyKey.policy, { roles: ['security-officer'], operations: ['verify-mac'] });
+  assert.match(cli(client, 'key', 'show', policyKey.id).stdout, /^rotation\s+every 30 days; last \d{4}-/m);
+  const create = ['key', 'create', '--name', 'bad', '--type', 'ec-p256', '--purpose', 'sign'];
+  for (const [args, message] of [
+    [['--roles', 'admin'], /--roles and --operations make a policy together: give both/],
+    [['--rotation-period', '0'], /--rotation-period must be a whole number from 1 to 3650/],
+    [
+      ['--roles', 'none', '--operations', 'encrypt'],
+      /ERR_VALIDATION: policy\/operations: 'encrypt' is not an operation of a sign key/,
+    ],
+  ] as const) {
+    const run = cli(client, ...create, ...args);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+  }
   const unknown = cli(client, 'key', 'show', 'key_aaaaaaaaaaaaaaaa');
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /^trustloop: ERR_NOT_FOUND: /);

@@ -25,6 +25,33 @@ const inRange = (name: string, raw: string, min: number, max: number): number =>
   return value;
 };
 
+interface CreateOptions {
+  name: string;
+  type: string;
+  purpose: string;
+  owner?: string;
+  rotationPeriod?: string;
+  roles?: string;
+  operations?: string;
+  json?: boolean;
+}
+
+const list = (raw: string): string[] =>
+  raw === 'none'
+    ? []
+    : raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+
+/** Both halves of a policy or neither (the server's default for the purpose and owner). */
+function policyOf(options: CreateOptions): { policy?: { roles: string[]; operations: string[] } } {
+  if (options.roles === undefined && options.operations === undefined) return {};
+  if (options.roles === undefined || options.operations === undefined)
+    throw new TrustloopError('ERR_VALIDATION', '--roles and --operations make a policy together: give both');
+  return { policy: { roles: list(options.roles), operations: list(options.operations) } };
+}
+
 interface KeyDetail {
   key: KeyView;
   versions: { version: number; createdAt: string; destroyedAt: string | null; hasPublicKey: boolean }[];
@@ -86,13 +113,20 @@ export function keystoreCommands(program: Command, config: ConfigLoader): void {
     .requiredOption('--type <type>', 'aes-256-gcm, hmac-sha256, rsa-2048|3072|4096, ec-p256|p384, ed25519')
     .requiredOption('--purpose <purpose>', 'sign, encrypt, wrap or mac')
     .option('--owner <fspId>', 'the participant that owns it (default: the hub)')
+    .option('--rotation-period <days>', 'flag the key as due for rotation once this old (1-3650)')
+    .option('--roles <list>', "policy: hub roles that may use it, comma-separated, or 'none' (with --operations)")
+    .option('--operations <list>', 'policy: operations it allows, comma-separated (with --roles)')
     .option('--json', 'machine-readable output')
-    .action(async (options: { name: string; type: string; purpose: string; owner?: string; json?: boolean }) => {
+    .action(async (options: CreateOptions) => {
       const created = await callServer<KeyView>('POST', '/api/v1/keys', {
         name: options.name,
         type: options.type,
         purpose: options.purpose,
         ...(options.owner ? { ownerParticipantId: options.owner } : {}),
+        ...(options.rotationPeriod === undefined
+          ? {}
+          : { rotationPeriodDays: inRange('rotation-period', options.rotationPeriod, 1, 3650) }),
+        ...policyOf(options),
       });
       if (options.json) return printJson(created);
       writeOut(`created ${created.id} (${created.type}, ${created.purpose}, ${created.backend})`);
