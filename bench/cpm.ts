@@ -134,7 +134,7 @@ async function libraryRate(app: App, ctx: RequestContext, c: Case, name: string)
   const key = await app.keys.create(ctx, { name, type: c.type, purpose: c.purpose });
   const op =
     c.purpose === 'sign'
-      ? () => app.crypto.sign(ctx, key.id, SIGN_INPUT, c.algorithm)
+      ? () => app.crypto.sign(ctx, key.id, SIGN_INPUT, { algorithm: c.algorithm })
       : () => app.crypto.encrypt(ctx, key.id, ENCRYPT_INPUT, undefined);
   await rate(op); // warm-up: parsed keys cached, JIT settled
   return rate(op);
