@@ -258,7 +258,9 @@ async function main(): Promise<void> {
   );
   const server = await startServer(profileDir ? { cpuProfileDir: profileDir } : {});
   try {
-    const emptyRoute = () => load(server, { method: 'GET', route: '/api/v1/keystore' }, HTTP_SECONDS, HTTP_CONNECTIONS);
+    // Who-am-I: authentication (the token looked up in the database), the permission check, a small
+    // JSON answer built from the request alone. The keystore status route reads a row as well.
+    const emptyRoute = () => load(server, { method: 'GET', route: '/api/v1/session' }, HTTP_SECONDS, HTTP_CONNECTIONS);
     // Each operation's row: its own run, then openssl and the empty route measured just before it.
     const rows: { label: string; result: LoadResult; openssl?: number; empty: LoadResult; target: string }[] = [];
     for (const c of CASES) {
@@ -277,7 +279,7 @@ async function main(): Promise<void> {
           : { route: `/api/v1/keys/${key.id}/encrypt`, body: { plaintext: ENCRYPT_INPUT.toString('base64') } };
       const theirs = await peer(c);
       const empty = await emptyRoute();
-      rows.push({ label: 'empty authenticated GET /api/v1/keystore', result: empty, empty, target: '-' });
+      rows.push({ label: 'empty authenticated GET /api/v1/session', result: empty, empty, target: '-' });
       const result = await load(server, { method: 'POST', ...request }, HTTP_SECONDS, HTTP_CONNECTIONS);
       const target = c.httpTarget;
       const against = target?.of === 'empty' ? empty.rate : theirs;
