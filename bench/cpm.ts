@@ -1,33 +1,56 @@
 /**
- * CPM benchmark, library path: signatures and AES-256-GCM encryptions per second through
- * `CryptoService` (policy checks, the software keystore, and one durable audit event per operation,
- * group-committed), each beside `openssl speed -multi 2` for the same primitive in the same run.
+ * CPM benchmark, in one run, each figure beside `openssl speed -multi 2` for the same primitive
+ * measured in the same run, with its target and a ✓ or ✗:
  *
- *   npm run bench:cpm                 (about a minute)
+ * 1. library path: signatures and 1 KiB AES-256-GCM encryptions per second through
+ *    `CryptoService` (policy checks, the software keystore, one durable audit event per operation);
+ * 2. PKCS#11: RS256 and ES256 signatures per second through the same library path on a fresh
+ *    SoftHSM2 token (skipped, saying so, when SoftHSM2 is not installed);
+ * 3. HTTP: a real `trustloop serve` on loopback (SQLite, software keystore dev-unsealed, audit on)
+ *    driven by autocannon — POST sign and encrypt, and an empty authenticated GET for Fastify's own
+ *    ceiling — with requests per second and p50/p99 latency.
  *
- * The HTTP path and the PKCS#11 backend are not measured yet (see docs/benchmarks.md).
+ *   npm run bench:cpm                       (about four minutes)
+ *   npm run bench:cpm -- --cpu-prof DIR     also profiles the server and prints, for each HTTP
+ *                                           run, where its main thread spent the time
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile, execFileSync } from 'node:child_process';
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { openApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/core/config.js';
+import { loadConfig, type Config } from '../src/core/config.js';
 import { systemContext, type RequestContext } from '../src/core/context.js';
+import { parseVersioned } from '../src/cpm/ops/service.js';
+import { load, startServer, type BenchServer, type LoadResult } from './cpm-http.js';
+import { printSummary, summarise } from './cpu-profile.js';
 
 const SECONDS = 4;
 const IN_FLIGHT = 64;
-const write = (line: string) => process.stdout.write(`${line}\n`);
+const HTTP_SECONDS = 5;
+const HTTP_CONNECTIONS = 32;
+const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+const write = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const count = (value: number) => Math.round(value).toLocaleString('en');
+
+type Algorithm = 'RS256' | 'ES256' | 'EdDSA';
 
 interface Case {
   label: string;
   type: 'rsa-2048' | 'ec-p256' | 'ed25519' | 'aes-256-gcm';
   purpose: 'sign' | 'encrypt';
+  algorithm?: Algorithm;
   /** `openssl speed -multi 2` arguments and how to read its rate. */
   openssl: string[];
   parse: (output: string) => number | undefined;
-  target: number;
+  /** Library path: at least this share of openssl. */
+  libraryTarget: number;
+  /** HTTP path: at least this share of openssl (`peer`) or of the empty route (`empty`). */
+  httpTarget?: { of: 'openssl' | 'empty'; ratio: number };
 }
 
 const lastNumber = (pattern: RegExp) => (output: string) => {
@@ -40,25 +63,30 @@ const CASES: Case[] = [
     label: 'RS256 (RSA-2048) sign',
     type: 'rsa-2048',
     purpose: 'sign',
+    algorithm: 'RS256',
     openssl: ['rsa2048'],
     parse: lastNumber(/rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)/),
-    target: 0.9,
+    libraryTarget: 0.9,
+    httpTarget: { of: 'openssl', ratio: 0.6 },
   },
   {
     label: 'ES256 (P-256) sign',
     type: 'ec-p256',
     purpose: 'sign',
+    algorithm: 'ES256',
     openssl: ['ecdsap256'],
     parse: lastNumber(/256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)/),
-    target: 0.6,
+    libraryTarget: 0.6,
+    httpTarget: { of: 'empty', ratio: 0.5 },
   },
   {
     label: 'EdDSA (Ed25519) sign',
     type: 'ed25519',
     purpose: 'sign',
+    algorithm: 'EdDSA',
     openssl: ['ed25519'],
     parse: lastNumber(/253 bits EdDSA \(Ed25519\)\s+\S+\s+\S+\s+([\d.]+)/),
-    target: 0.6,
+    libraryTarget: 0.6,
   },
   {
     label: 'AES-256-GCM encrypt, 1 KiB',
@@ -70,17 +98,18 @@ const CASES: Case[] = [
       const match = /aes-256-gcm\s+([\d.]+)k/i.exec(output);
       return match ? (Number(match[1]) * 1000) / 1024 : undefined;
     },
-    target: 0,
+    libraryTarget: 0,
   },
 ];
+
+const SIGN_INPUT = Buffer.alloc(256, 7);
+const ENCRYPT_INPUT = Buffer.alloc(1024, 7);
 
 async function openssl(args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(
     'openssl',
     ['speed', '-multi', '2', '-seconds', String(SECONDS), ...args],
-    {
-      maxBuffer: 1 << 20,
-    },
+    { maxBuffer: 1 << 20 },
   );
   return stdout;
 }
@@ -101,48 +130,195 @@ async function rate(operation: () => Promise<unknown>): Promise<number> {
   return done / ((performance.now() - start) / 1000);
 }
 
-async function measure(app: App, ctx: RequestContext, c: Case): Promise<number> {
-  const key = await app.keys.create(ctx, { name: `bench-${c.type}`, type: c.type, purpose: c.purpose });
-  const data = Buffer.alloc(c.purpose === 'encrypt' ? 1024 : 256, 7);
+async function libraryRate(app: App, ctx: RequestContext, c: Case, name: string): Promise<number> {
+  const key = await app.keys.create(ctx, { name, type: c.type, purpose: c.purpose });
   const op =
     c.purpose === 'sign'
-      ? () => app.crypto.sign(ctx, key.id, data)
-      : () => app.crypto.encrypt(ctx, key.id, data, undefined);
+      ? () => app.crypto.sign(ctx, key.id, SIGN_INPUT, { algorithm: c.algorithm })
+      : () => app.crypto.encrypt(ctx, key.id, ENCRYPT_INPUT, undefined);
   await rate(op); // warm-up: parsed keys cached, JIT settled
   return rate(op);
 }
 
-async function main(): Promise<void> {
+const benchContext = (): RequestContext => ({
+  ...systemContext(),
+  actor: { type: 'token', id: 'tok_benchbenchbenchb', role: 'security-officer', participantId: null },
+});
+
+async function withApp<T>(overrides: Partial<Config>, use: (app: App, ctx: RequestContext) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'trustloop-bench-cpm-'));
-  const app = await openApp(loadConfig({}, { dataDir, logLevel: 'silent' }));
-  const ctx = {
-    ...systemContext(),
-    actor: { type: 'token' as const, id: 'tok_benchbenchbenchb', role: 'security-officer', participantId: null },
-  };
+  const app = await openApp(loadConfig({}, { dataDir, logLevel: 'silent', ...overrides }));
   try {
-    for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
-      await app.ceremony.unseal(ctx, share);
-    write(
-      `# Trustloop CPM benchmark (library path, SQLite audit, ${IN_FLIGHT} in flight, ${SECONDS} s each), ${new Date().toISOString()}`,
-    );
-    write('| operation | Trustloop ops/s | openssl speed -multi 2 ops/s | ratio | target |');
-    write('|---|--:|--:|--:|--:|');
-    for (const c of CASES) {
-      const ours = await measure(app, ctx, c);
-      const peer = c.parse(await openssl(c.openssl));
-      const ratio = peer ? ours / peer : undefined;
-      write(
-        `| ${c.label} | ${Math.round(ours).toLocaleString('en')} | ${peer ? Math.round(peer).toLocaleString('en') : 'n/a'} | ${ratio?.toFixed(2) ?? 'n/a'} | ${c.target ? `≥ ${c.target}` : '-'} |`,
-      );
-    }
-    const audited = await app.audit.verify();
-    write(
-      `audit events written (one per operation): ${audited.checked.toLocaleString('en')}, chain intact: ${audited.ok}`,
-    );
+    return await use(app, benchContext());
   } finally {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+const ratioText = (ours: number, peer: number | undefined) => (peer ? (ours / peer).toFixed(2) : 'n/a');
+const verdict = (ours: number, peer: number | undefined, target: number) =>
+  target === 0 ? '-' : `≥ ${target} ${peer && ours / peer >= target ? '✓' : '✗'}`;
+
+/** Signs once over HTTP and checks the signature with node:crypto: the load below does real work. */
+async function checkHttpSignature(server: BenchServer, keyId: string, algorithm: Algorithm): Promise<void> {
+  const signed = await server.call<{ signature: string }>('POST', `/api/v1/keys/${keyId}/sign`, {
+    input: SIGN_INPUT.toString('base64'),
+    algorithm,
+  });
+  const { pem } = await server.call<{ pem: string }>('GET', `/api/v1/keys/${keyId}/public-key`);
+  const { bytes } = parseVersioned(signed.signature, 'signature');
+  const digest = algorithm === 'EdDSA' ? null : 'sha256';
+  const options = algorithm === 'ES256' ? { key: createPublicKey(pem), dsaEncoding: 'ieee-p1363' as const } : pem;
+  if (!verifySignature(digest, SIGN_INPUT, options, bytes))
+    throw new Error(`the ${algorithm} signature over HTTP does not verify`);
+}
+
+/** Where the server's main thread spent each measured run, from the profile it wrote on exit. */
+function printProfiles(profileDir: string, rows: { label: string; result: LoadResult }[]): void {
+  // The main thread's profile is the largest; tsx's loader thread writes a small one beside it.
+  const files = readdirSync(profileDir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => path.join(profileDir, name))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  if (!files[0]) return write(`no CPU profile was written to ${profileDir}`);
+  write('');
+  write(`## Server main thread under load (${files[0]})`);
+  for (const { label, result } of rows) {
+    write('');
+    write(`### ${label}`);
+    printSummary(summarise(files[0], 12, result.window), write);
+  }
+}
+
+async function main(): Promise<void> {
+  const profileFlag = process.argv.indexOf('--cpu-prof');
+  const profileBase = profileFlag > 0 ? path.resolve(process.argv[profileFlag + 1] ?? 'cpm-profile') : undefined;
+  if (profileBase) mkdirSync(profileBase, { recursive: true });
+  const profileDir = profileBase ? mkdtempSync(path.join(profileBase, 'run-')) : undefined;
+  write(`# Trustloop CPM benchmark, ${new Date().toISOString()}`);
+  write(
+    `node ${process.version}, OpenSSL ${process.versions.openssl}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
+
+  // Each peer is measured right before the figure it is compared with: on a shared machine the
+  // load moves within a run, and a ratio only means something between neighbouring measurements.
+  const peer = async (c: Case) => c.parse(await openssl(c.openssl));
+
+  write('');
+  write(`## Library path (SQLite audit, one event per operation, ${IN_FLIGHT} in flight, ${SECONDS} s each)`);
+  write('| operation | Trustloop ops/s | openssl speed -multi 2 ops/s | ratio | target |');
+  write('|---|--:|--:|--:|--:|');
+  await withApp({}, async (app, ctx) => {
+    for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
+      await app.ceremony.unseal(ctx, share);
+    for (const c of CASES) {
+      const theirs = await peer(c);
+      const ours = await libraryRate(app, ctx, c, `bench-${c.type}`);
+      write(
+        `| ${c.label} | ${count(ours)} | ${theirs ? count(theirs) : 'n/a'} | ${ratioText(ours, theirs)} | ${verdict(ours, theirs, c.libraryTarget)} |`,
+      );
+    }
+    const audited = await app.audit.verify();
+    write(`audit events written: ${audited.checked.toLocaleString('en')}, chain intact: ${audited.ok}`);
+  });
+
+  write('');
+  write(`## PKCS#11 backend, library path (SoftHSM2 token, ${IN_FLIGHT} in flight, ${SECONDS} s each)`);
+  if (!existsSync(SOFTHSM_MODULE)) {
+    write(`skipped: ${SOFTHSM_MODULE} is not installed (apt-get install softhsm2)`);
+  } else {
+    const tokenDir = mkdtempSync(path.join(tmpdir(), 'trustloop-bench-softhsm-'));
+    const line = execFileSync('bash', [path.resolve('scripts/softhsm-token.sh'), tokenDir], { encoding: 'utf8' });
+    process.env.SOFTHSM2_CONF = /^export SOFTHSM2_CONF=(.+)$/m.exec(line)?.[1];
+    write('| operation | Trustloop ops/s | openssl speed -multi 2 ops/s | ratio |');
+    write('|---|--:|--:|--:|');
+    try {
+      await withApp(
+        { keystore: 'pkcs11', pkcs11Module: SOFTHSM_MODULE, pkcs11Token: 'trustloop', pkcs11Pin: '1234' },
+        async (app, ctx) => {
+          await app.ceremony.start(ctx);
+          for (const c of CASES.filter((one) => one.algorithm === 'RS256' || one.algorithm === 'ES256')) {
+            const theirs = await peer(c);
+            const ours = await libraryRate(app, ctx, c, `bench-hsm-${c.type}`);
+            write(`| ${c.label} | ${count(ours)} | ${theirs ? count(theirs) : 'n/a'} | ${ratioText(ours, theirs)} |`);
+          }
+        },
+      );
+    } finally {
+      rmSync(tokenDir, { recursive: true, force: true });
+    }
+  }
+
+  write('');
+  write(
+    `## HTTP path (trustloop serve on loopback, SQLite, audit on; autocannon ${HTTP_CONNECTIONS} connections, ${HTTP_SECONDS} s each after 2 s warm-up)`,
+  );
+  const server = await startServer(profileDir ? { cpuProfileDir: profileDir } : {});
+  try {
+    // Who-am-I: authentication (the token looked up in the database), the permission check, a small
+    // JSON answer built from the request alone. The keystore status route reads a row as well.
+    const emptyRoute = () => load(server, { method: 'GET', route: '/api/v1/session' }, HTTP_SECONDS, HTTP_CONNECTIONS);
+    // Each operation's row: its own run, then openssl and the empty route measured just before it.
+    const rows: { label: string; result: LoadResult; openssl?: number; empty: LoadResult; target: string }[] = [];
+    for (const c of CASES) {
+      const key = await server.call<{ id: string }>('POST', '/api/v1/keys', {
+        name: `bench-http-${c.type}`,
+        type: c.type,
+        purpose: c.purpose,
+      });
+      if (c.algorithm) await checkHttpSignature(server, key.id, c.algorithm);
+      const request =
+        c.purpose === 'sign'
+          ? {
+              route: `/api/v1/keys/${key.id}/sign`,
+              body: { input: SIGN_INPUT.toString('base64'), algorithm: c.algorithm },
+            }
+          : { route: `/api/v1/keys/${key.id}/encrypt`, body: { plaintext: ENCRYPT_INPUT.toString('base64') } };
+      const theirs = await peer(c);
+      const empty = await emptyRoute();
+      rows.push({ label: 'empty authenticated GET /api/v1/session', result: empty, empty, target: '-' });
+      const result = await load(server, { method: 'POST', ...request }, HTTP_SECONDS, HTTP_CONNECTIONS);
+      const target = c.httpTarget;
+      const against = target?.of === 'empty' ? empty.rate : theirs;
+      rows.push({
+        label: `POST ${c.label}`,
+        result,
+        ...(theirs ? { openssl: theirs } : {}),
+        empty,
+        target: target
+          ? `${verdict(result.rate, against, target.ratio)} of ${target.of === 'empty' ? 'empty route' : 'openssl'}`
+          : '-',
+      });
+    }
+    write(
+      '| request | req/s | p50 ms | p99 ms | failed | openssl ops/s | ratio to openssl | ratio to the empty route run before it | target |',
+    );
+    write('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const row of rows) {
+      const { result } = row;
+      write(
+        `| ${row.label} | ${count(result.rate)} | ${result.p50} | ${result.p99} | ${result.failures} | ${row.openssl ? count(row.openssl) : '-'} | ${row.openssl ? ratioText(result.rate, row.openssl) : '-'} | ${row.result === row.empty ? '-' : ratioText(result.rate, row.empty.rate)} | ${row.target} |`,
+      );
+    }
+    const verification = await server.call<{ ok: boolean; checked: number }>('POST', '/api/v1/audit/verifications');
+    write(
+      `audit events in the server's chain: ${verification.checked.toLocaleString('en')}, intact: ${verification.ok}`,
+    );
+    if (profileDir) {
+      await server.stop();
+      printProfiles(profileDir, rows);
+    }
+  } finally {
+    await server.stop();
+  }
+  write(
+    `load average at the end: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 await main();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -206,6 +207,7 @@ it('runs the key ceremony: init prints shares once, unseal takes them on stdin, 
       inventory.stdout,
       /^1 keys; 0 overdue for rotation, 1 without a rotation period, 0 below 128-bit strength$/m,
     );
+    await keyLifecycleThroughCli(client, dataDir, id);
     const noToken = cli({ ...env, TRUSTLOOP_URL: client.TRUSTLOOP_URL }, 'key', 'list');
     assert.equal(noToken.status, 1);
     assert.match(noToken.stderr, /TRUSTLOOP_TOKEN/);
@@ -215,3 +217,104 @@ it('runs the key ceremony: init prints shares once, unseal takes them on stdin, 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/** show, public-key, disable / enable, destroy --schedule, cancel-destruction and destroy against the running server. */
+async function keyLifecycleThroughCli(client: Record<string, string>, dataDir: string, id: string): Promise<void> {
+  const show = cli(client, 'key', 'show', id);
+  assert.equal(show.status, 0, show.stderr);
+  assert.match(show.stdout, /^status\s+enabled$/m);
+  assert.match(show.stdout, /^policy\s+sign,verify by admin,security-officer$/m);
+  assert.match(show.stdout, /^versions\s+latest 2, min\. decryption 1$/m);
+  assert.match(show.stdout, /^version\s+createdAt\s+destroyedAt\n1\s+\S+\s+-\n2\s+\S+\s+-$/m);
+  assert.match(show.stdout, /^usage: none yet$/m);
+  assert.equal(JSON.parse(cli(client, 'key', 'show', id, '--json').stdout).versions.length, 2);
+
+  const pem = cli(client, 'key', 'public-key', id);
+  assert.equal(pem.status, 0, pem.stderr);
+  const publicKey = createPublicKey(pem.stdout);
+  assert.equal(publicKey.asymmetricKeyType, 'ec');
+  const jwk = JSON.parse(cli(client, 'key', 'public-key', id, '--jwk', '--version', '1').stdout);
+  assert.equal(jwk.kty, 'EC');
+  assert.equal(jwk.crv, 'P-256');
+  assert.equal(jwk.kid, `${id}.v1`);
+  assert.equal(jwk.d, undefined, 'never the private half');
+  assert.notDeepEqual(jwk, publicKey.export({ format: 'jwk' }), 'version 1 is not the rotated version 2');
+
+  assert.match(cli(client, 'key', 'disable', id).stdout, new RegExp(`^${id} is disabled$`, 'm'));
+  assert.match(cli(client, 'key', 'show', id).stdout, /^status\s+disabled$/m);
+  const rotateDisabled = cli(client, 'key', 'rotate', id);
+  assert.equal(rotateDisabled.status, 1);
+  assert.match(rotateDisabled.stderr, /ERR_KEY_DISABLED: key '.+' is disabled/);
+  assert.match(cli(client, 'key', 'enable', id).stdout, new RegExp(`^${id} is enabled$`, 'm'));
+
+  const scheduled = cli(client, 'key', 'destroy', id, '--schedule', '7');
+  assert.equal(scheduled.status, 0, scheduled.stderr);
+  assert.match(scheduled.stdout, /is scheduled for destruction: refused from now on, destroyable after \d{4}-/);
+  assert.match(cli(client, 'key', 'show', id).stdout, /^status\s+destroy-scheduled \(destroy after \d{4}-/m);
+  const early = cli(client, 'key', 'destroy', id);
+  assert.equal(early.status, 1);
+  assert.match(early.stderr, /^trustloop: ERR_CONFLICT: key '.+' can be destroyed after \d{4}-/);
+  const cancelled = cli(client, 'key', 'cancel-destruction', id);
+  assert.equal(cancelled.status, 0, cancelled.stderr);
+  assert.match(cancelled.stdout, /destruction of .+ cancelled; it is disabled/);
+  const again = cli(client, 'key', 'cancel-destruction', id);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /ERR_CONFLICT: key '.+' is not scheduled for destruction/);
+
+  assert.equal(cli(client, 'key', 'destroy', id, '--schedule', '1').status, 0);
+  // A day goes by: the waiting period is over as the server's clock sees it.
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(path.join(dataDir, 'trustloop.db'));
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare('update cpm_keys set destroy_after = ? where id = ?').run(new Date(Date.now() - 1000).toISOString(), id);
+  } finally {
+    db.close();
+  }
+  const destroyed = cli(client, 'key', 'destroy', id);
+  assert.equal(destroyed.status, 0, destroyed.stderr);
+  assert.match(destroyed.stdout, /^destroyed every version of key_\w+; its metadata and audit trail remain$/m);
+  assert.match(cli(client, 'key', 'show', id).stdout, /^2\s+\S+\s+\d{4}-\S+$/m);
+
+  for (const [args, message] of [
+    [['key', 'show', 'key_nope'], /^trustloop: ERR_VALIDATION: key id must look like key_ followed by 16 characters$/m],
+    [['key', 'disable', '../keystore'], /ERR_VALIDATION: key id must look like/],
+    [
+      ['key', 'destroy', id, '--schedule', '0'],
+      /^trustloop: ERR_VALIDATION: --schedule must be a whole number from 1 to 30$/m,
+    ],
+    [['key', 'destroy', id, '--schedule', '31'], /--schedule must be a whole number from 1 to 30/],
+    [['key', 'destroy', id, '--schedule', '7days'], /--schedule must be a whole number from 1 to 30/],
+    [['key', 'public-key', id, '--version', '-1'], /--version must be a whole number from 1 to 1000000/],
+    [['key', 'cancel-destruction'], /missing required argument 'id'/],
+  ] as const) {
+    const run = cli(client, ...args);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+  }
+  const withPolicy = cli(
+    client,
+    ...['key', 'create', '--name', 'officer-mac', '--type', 'hmac-sha256', '--purpose', 'mac'],
+    ...['--rotation-period', '30', '--roles', 'security-officer', '--operations', 'verify-mac', '--json'],
+  );
+  assert.equal(withPolicy.status, 0, withPolicy.stderr);
+  const policyKey = JSON.parse(withPolicy.stdout);
+  assert.deepEqual(policyKey.policy, { roles: ['security-officer'], operations: ['verify-mac'] });
+  assert.match(cli(client, 'key', 'show', policyKey.id).stdout, /^rotation\s+every 30 days; last \d{4}-/m);
+  const create = ['key', 'create', '--name', 'bad', '--type', 'ec-p256', '--purpose', 'sign'];
+  for (const [args, message] of [
+    [['--roles', 'admin'], /--roles and --operations make a policy together: give both/],
+    [['--rotation-period', '0'], /--rotation-period must be a whole number from 1 to 3650/],
+    [
+      ['--roles', 'none', '--operations', 'encrypt'],
+      /ERR_VALIDATION: policy\/operations: 'encrypt' is not an operation of a sign key/,
+    ],
+  ] as const) {
+    const run = cli(client, ...create, ...args);
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+  }
+  const unknown = cli(client, 'key', 'show', 'key_aaaaaaaaaaaaaaaa');
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /^trustloop: ERR_NOT_FOUND: /);
+}

@@ -1,10 +1,16 @@
 import { Badge } from '@mantine/core';
 
+const COLORS: Record<string, string> = {
+  enabled: 'green',
+  disabled: 'gray',
+  'destroy-scheduled': 'orange',
+  destroyed: 'red',
+};
+
 /** Only an enabled key works; any other status (disabled, scheduled for destruction…) stands out. */
 export function KeyStatusBadge({ status }: { status: string }) {
-  const color = status === 'enabled' ? 'green' : status === 'disabled' ? 'gray' : 'red';
   return (
-    <Badge color={color} variant="light">
+    <Badge color={COLORS[status] ?? 'red'} variant="light">
       {status}
     </Badge>
   );

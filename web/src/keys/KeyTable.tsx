@@ -10,7 +10,7 @@ interface Props {
 
 export function KeyTable({ keys, onOpen }: Props) {
   return (
-    <Table.ScrollContainer minWidth={760}>
+    <Table.ScrollContainer minWidth={900}>
       <Table striped highlightOnHover aria-label="Keys">
         <Table.Thead>
           <Table.Tr>
@@ -21,6 +21,8 @@ export function KeyTable({ keys, onOpen }: Props) {
             <Table.Th>Latest version</Table.Th>
             <Table.Th>Age</Table.Th>
             <Table.Th>Rotation</Table.Th>
+            <Table.Th>Owner</Table.Th>
+            <Table.Th>Backend</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -47,6 +49,8 @@ export function KeyTable({ keys, onOpen }: Props) {
               <Table.Td>
                 <RotationBadge keyView={key} />
               </Table.Td>
+              <Table.Td>{key.ownerParticipantId ?? 'hub'}</Table.Td>
+              <Table.Td>{key.backend}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

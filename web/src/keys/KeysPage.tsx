@@ -9,7 +9,7 @@ import { KeyDrawer } from './KeyDrawer.js';
 import { KeyTable } from './KeyTable.js';
 import { useKeys } from './queries.js';
 
-/** The keystore's state and the keys the caller may see; writers create, rotate, disable and enable keys. */
+/** The keystore's state and the keys the caller may see; writers create keys and take them through their lifecycle. */
 export function KeysPage() {
   const can = useCan();
   const canWrite = can('keys:write');

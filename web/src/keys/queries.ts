@@ -47,3 +47,31 @@ export function useSetKeyStatus(id: string) {
     onSuccess: () => client.invalidateQueries({ queryKey: KEYS_KEY }),
   });
 }
+
+/** Stops the key now and destroys it once the waiting period (1–30 days) is over, unless cancelled. */
+export function useScheduleDestruction(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (waitingPeriodDays: number) =>
+      unwrap(
+        api.POST('/api/v1/keys/{id}/schedule-destruction', { params: { path: { id } }, body: { waitingPeriodDays } }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: KEYS_KEY }),
+  });
+}
+
+export function useCancelDestruction(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/keys/{id}/cancel-destruction', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: KEYS_KEY }),
+  });
+}
+
+export function useDestroyKey(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/keys/{id}/destroy', { params: { path: { id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: KEYS_KEY }),
+  });
+}

@@ -6,7 +6,15 @@ import { useKeystore } from './queries.js';
 import { SealButton } from './SealButton.js';
 import { UnsealForm } from './UnsealForm.js';
 
+/** Custodian shares open a software keystore; a PKCS#11 token is opened by the server's login at start. */
+const usesShares = (status: KeystoreStatus): boolean => status.backend !== 'pkcs11';
+
 function describe(status: KeystoreStatus): string {
+  if (!usesShares(status)) {
+    return status.sealed
+      ? `Backend ${status.backend}: the server is not logged in to the token; restart it with TRUSTLOOP_PKCS11_PIN set.`
+      : `Backend ${status.backend}: keys are generated and used inside the token and never leave it.`;
+  }
   if (!status.initialized) return `Backend ${status.backend}. Not initialised: run the key ceremony first.`;
   const custodians = `${status.threshold ?? '?'} of ${status.shares ?? '?'} custodian shares open it`;
   if (!status.sealed) return `Backend ${status.backend}. ${custodians}.`;
@@ -34,9 +42,9 @@ export function KeystorePanel() {
           <Text size="sm" data-testid="keystore-summary">
             {describe(status)}
           </Text>
-          {canManage && !status.sealed && <SealButton />}
+          {canManage && !status.sealed && usesShares(status) && <SealButton />}
         </Group>
-        {canManage && status.sealed && status.initialized && <UnsealForm />}
+        {canManage && status.sealed && status.initialized && usesShares(status) && <UnsealForm />}
       </Stack>
     </Alert>
   );
