@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
+import helmet from 'helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -78,7 +78,8 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   });
 
   await server.register(fastifyCookie);
-  await server.register(fastifyHelmet, {
+  // Built once: @fastify/helmet built helmet (parsing the CSP) again for every response.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -93,6 +94,9 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
       },
     },
   });
+  server.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined)),
+  );
   await server.register(fastifyRateLimit, { global: false });
   await server.register(fastifySwagger, {
     openapi: {
