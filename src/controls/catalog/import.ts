@@ -80,7 +80,7 @@ export function fromOscalCatalog(document: unknown): CatalogDraft {
 export function fromCisoAssistantLibrary(text: string): CatalogDraft {
   let document: unknown;
   try {
-    document = parse(text, { schema: 'core', merge: false, maxAliasCount: 0 });
+    document = parse(text, { schema: 'core', merge: false, maxAliasCount: 0, logLevel: 'error' });
   } catch (error) {
     throw bad(`not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : 'parse error'})`);
   }

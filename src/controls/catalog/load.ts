@@ -44,7 +44,7 @@ const bad = (where: string, reason: string): TrustloopError =>
 function parseYaml(text: string, what: string): unknown {
   try {
     // No custom tags, no merge keys, bounded aliases: a catalog is plain data.
-    return parse(text, { schema: 'core', merge: false, maxAliasCount: 0, uniqueKeys: true });
+    return parse(text, { schema: 'core', merge: false, maxAliasCount: 0, uniqueKeys: true, logLevel: 'error' });
   } catch (error) {
     throw bad(what, `not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : 'parse error'})`);
   }
