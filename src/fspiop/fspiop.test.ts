@@ -103,6 +103,9 @@ forEachEngine('FSPIOP message security over HTTP', (engine) => {
       const retired = await ok('POST', `/api/v1/fspiop/certificates/${certificateId}/retire`, 'participant', {});
       assert.equal(retired.status, 'retired');
     }
+    const [signature] = await t.app.audit.list({ limit: 1, action: 'key.sign' });
+    assert.equal((signature!.details.fspiop as { source: string }).source, PARTICIPANT_A);
+    assert.deepEqual(await t.app.audit.list({ limit: 1, action: 'fspiop.sign' }), [], 'one event per signature');
   });
 
   it('answers each bad message with a 400 and a stable code, and audits it without the payload', async () => {

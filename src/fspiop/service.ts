@@ -48,10 +48,11 @@ export class FspiopService {
   async sign(ctx: RequestContext, keyId: string, request: FspiopRequest, algorithm?: FspiopSigningAlgorithm) {
     const headers = lowerCaseHeaders(request.headers);
     const source = headers.get('fspiop-source') ?? null;
+    const facts = { keyId, source, destination: headers.get('fspiop-destination') ?? null };
     return this.audited(
       ctx,
       'fspiop.sign',
-      { keyId, source, destination: headers.get('fspiop-destination') ?? null },
+      facts,
       async () => {
         if (ctx.actor.participantId !== null && source !== ctx.actor.participantId)
           throw new TrustloopError('ERR_FORBIDDEN', 'a participant signs only messages whose FSPIOP-Source is itself');
@@ -64,13 +65,19 @@ export class FspiopService {
           );
         let keyVersion = 0;
         const signer: JwsSigner = async (input, alg) => {
-          const signed = await this.crypto.sign(ctx, keyId, input, { algorithm: alg });
+          const signed = await this.crypto.sign(ctx, keyId, input, {
+            algorithm: alg,
+            auditDetails: { fspiop: clip({ source: facts.source, destination: facts.destination }) },
+          });
           keyVersion = signed.keyVersion;
           return parseVersioned(signed.signature, 'signature').bytes;
         };
         const result = await signFspiopRequest(request, chosen, signer);
         return { result: { ...result, keyVersion }, details: { algorithm: chosen, keyVersion } };
       },
+      // A signature is audited once, as the CPM's key.sign event carrying the message's source and
+      // destination; refusals before the CPM is reached are audited here.
+      false,
     );
   }
 
@@ -180,6 +187,7 @@ export class FspiopService {
     action: string,
     facts: Record<string, unknown>,
     run: () => Promise<{ result: T; details: Record<string, unknown> }>,
+    recordSuccess = true,
   ): Promise<T> {
     // The caller's own participant: header values are the caller's claims until verified.
     const participantId = ctx.actor.participantId;
@@ -199,7 +207,14 @@ export class FspiopService {
       });
       throw error;
     }
-    await this.audit.record(ctx, { action, resource, participantId, details: { ...clip(facts), ...outcome.details } });
+    if (recordSuccess) {
+      await this.audit.record(ctx, {
+        action,
+        resource,
+        participantId,
+        details: { ...clip(facts), ...outcome.details },
+      });
+    }
     return outcome.result;
   }
 }

@@ -41,6 +41,8 @@ export interface SignOptions {
   algorithm?: SignatureAlgorithm | undefined;
   /** The input is the message's digest (SHA-256, or SHA-384 for ES384), not the message. */
   prehashed?: boolean | undefined;
+  /** What the caller signs for (e.g. an FSPIOP message's source), added to the operation's audit event. */
+  auditDetails?: Record<string, unknown> | undefined;
 }
 /** One item of a batch: its result, or why that item alone failed. */
 export type BatchResult<T> = T | { error: { code: string; message: string } };
@@ -67,7 +69,14 @@ export class CryptoService {
   ) {}
 
   async sign(ctx: RequestContext, keyId: string, input: Buffer, options: SignOptions = {}) {
-    return this.audited(ctx, keyId, 'sign', () => this.signOnce(ctx, keyId, input, options));
+    return this.audited(
+      ctx,
+      keyId,
+      'sign',
+      () => this.signOnce(ctx, keyId, input, options),
+      true,
+      options.auditDetails,
+    );
   }
 
   /** Verification uses the stored public key, so it works the same for software and HSM keys. */
@@ -254,6 +263,7 @@ export class CryptoService {
     operation: KeyOperation | 'datakey' | 'rewrap',
     run: () => Promise<{ result: T; version: number }>,
     recordSuccess = true,
+    extraDetails: Record<string, unknown> = {},
   ): Promise<T> {
     if (this.keystore.sealed)
       throw new TrustloopError('ERR_SEALED', "the keystore is sealed; unseal it with the custodians' shares");
@@ -267,6 +277,7 @@ export class CryptoService {
         resource: { type: 'key', id: keyId },
         outcome: code === 'ERR_INTERNAL' ? 'failure' : 'denied',
         errorCode: code,
+        details: extraDetails,
       });
       throw error;
     }
@@ -274,7 +285,7 @@ export class CryptoService {
       await this.audit.record(ctx, {
         action: `key.${operation}`,
         resource: { type: 'key', id: keyId },
-        details: { version: outcome.version },
+        details: { ...extraDetails, version: outcome.version },
       });
     }
     return outcome.result;
