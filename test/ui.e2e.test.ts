@@ -147,6 +147,10 @@ function uiSuite(engine: EngineName): void {
     assert.equal(await page.getByTestId('user-role').textContent(), 'risk-manager');
     assert.deepEqual(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(), [
       'Participants',
+      'Control catalogs',
+      'Responsibility matrix',
+      'Assessments',
+      'Compliance gaps',
     ]);
 
     await page.getByRole('link', { name: 'Participants' }).click();

@@ -3,6 +3,7 @@ import { loadConfig } from '../core/config.js';
 import { isTrustloopError } from '../core/errors.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
+import { controlsCommands } from './controls.js';
 import { fspiopCommands } from './fspiop.js';
 import { keystoreCommands } from './keystore.js';
 import { participantCommands } from './participants.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   auditCommands(program, config);
   keystoreCommands(program, config);
   fspiopCommands(program);
+  controlsCommands(program);
   return program;
 }
 

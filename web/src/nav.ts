@@ -1,5 +1,9 @@
 import type { ComponentType } from 'react';
 import { AuditPage } from './audit/AuditPage.js';
+import { AssessmentsPage } from './controls/AssessmentsPage.js';
+import { CatalogsPage } from './controls/CatalogsPage.js';
+import { GapsPage } from './controls/GapsPage.js';
+import { ResponsibilityPage } from './controls/ResponsibilityPage.js';
 import { KeysPage } from './keys/KeysPage.js';
 import { ParticipantsPage } from './participants/ParticipantsPage.js';
 
@@ -20,6 +24,15 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { path: '/participants', label: 'Participants', permission: 'participants:read', page: ParticipantsPage },
   { path: '/audit', label: 'Audit trail', permission: 'audit:read', page: AuditPage },
   { path: '/keys', label: 'Keys', permission: 'keys:read', page: KeysPage },
+  { path: '/controls/catalogs', label: 'Control catalogs', permission: 'controls:read', page: CatalogsPage },
+  {
+    path: '/controls/responsibility',
+    label: 'Responsibility matrix',
+    permission: 'controls:read',
+    page: ResponsibilityPage,
+  },
+  { path: '/controls/assessments', label: 'Assessments', permission: 'controls:read', page: AssessmentsPage },
+  { path: '/controls/gaps', label: 'Compliance gaps', permission: 'controls:read', page: GapsPage },
 ];
 
 export const entriesFor = (permissions: readonly string[]): NavEntry[] =>
