@@ -5,6 +5,21 @@ import { TrustloopError } from '../core/errors.js';
  * API: TRUSTLOOP_URL (default http://127.0.0.1:8080) with the token in TRUSTLOOP_TOKEN.
  */
 export async function callServer<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const text = await send(method, path, body);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return {} as T;
+  }
+}
+
+/** A GET whose answer is text (CSV, exports) rather than JSON. */
+export function fetchServerText(path: string): Promise<string> {
+  return send('GET', path);
+}
+
+/** Sends one request; a refusal becomes a TrustloopError with the server's code and detail. */
+async function send(method: string, path: string, body?: unknown): Promise<string> {
   const base = process.env.TRUSTLOOP_URL ?? 'http://127.0.0.1:8080';
   const token = process.env.TRUSTLOOP_TOKEN;
   if (!token)
@@ -25,12 +40,18 @@ export async function callServer<T>(method: string, path: string, body?: unknown
   } catch {
     throw new TrustloopError('ERR_UNAVAILABLE', `no Trustloop server answers at ${base} (set TRUSTLOOP_URL)`);
   }
-  const payload = (await response.json().catch(() => ({}))) as { code?: string; detail?: string };
-  if (!response.ok) {
-    const code = (payload.code ?? 'ERR_INTERNAL') as TrustloopError['code'];
-    throw new TrustloopError(code, payload.detail ?? `the server answered ${response.status}`);
+  const text = await response.text();
+  if (response.ok) return text;
+  let problem: { code?: string; detail?: string } = {};
+  try {
+    problem = JSON.parse(text) as typeof problem;
+  } catch {
+    // Not problem+json: the status alone is reported.
   }
-  return payload as T;
+  throw new TrustloopError(
+    (problem.code ?? 'ERR_INTERNAL') as TrustloopError['code'],
+    problem.detail ?? `the server answered ${response.status}`,
+  );
 }
 
 /** Lines from standard input: how secrets (shares) reach the CLI without showing in `ps`. */

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { TrustloopError } from '../core/errors.js';
-import { callServer } from './api-client.js';
+import { callServer, fetchServerText } from './api-client.js';
 import { printJson, printTable, writeOut } from './output.js';
 
 interface CatalogSummary {
@@ -108,35 +108,6 @@ async function resolveCatalog(given: string): Promise<CatalogSummary> {
   );
 }
 
-/** A GET whose answer is text (CSV): same address, token and problem handling as callServer. */
-async function fetchText(path: string): Promise<string> {
-  const base = process.env.TRUSTLOOP_URL ?? 'http://127.0.0.1:8080';
-  const token = process.env.TRUSTLOOP_TOKEN;
-  if (!token)
-    throw new TrustloopError(
-      'ERR_UNAUTHENTICATED',
-      'set TRUSTLOOP_TOKEN to an API token (never pass it as an argument)',
-    );
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, base), { headers: { authorization: `Bearer ${token}` } });
-  } catch {
-    throw new TrustloopError('ERR_UNAVAILABLE', `no Trustloop server answers at ${base} (set TRUSTLOOP_URL)`);
-  }
-  const text = await response.text();
-  if (response.ok) return text;
-  let problem: { code?: string; detail?: string } = {};
-  try {
-    problem = JSON.parse(text) as typeof problem;
-  } catch {
-    // not problem+json: the status alone is reported
-  }
-  throw new TrustloopError(
-    (problem.code ?? 'ERR_INTERNAL') as TrustloopError['code'],
-    problem.detail ?? `the server answered ${response.status}`,
-  );
-}
-
 const summaryLine = (summary: Summary): string =>
   `coverage ${summary.coverage}%, compliance ${summary.compliance}% of ${summary.applicable} applicable ` +
   `(compliant ${summary.counts.compliant}, partial ${summary.counts['partially-compliant']}, ` +
@@ -205,7 +176,9 @@ export function controlsCommands(program: Command): void {
         ? `?participantId=${encodeURIComponent(participantId('participant', options.participant))}`
         : '';
       process.stdout.write(
-        await fetchText(`/api/v1/controls/catalogs/${encodeURIComponent(catalog.urn)}/responsibility/csv${query}`),
+        await fetchServerText(
+          `/api/v1/controls/catalogs/${encodeURIComponent(catalog.urn)}/responsibility/csv${query}`,
+        ),
       );
     });
 
@@ -314,7 +287,7 @@ export function controlsCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'csv or oscal').choices(['csv', 'oscal']).makeOptionMandatory())
     .action(async (id: string, options: { format: 'csv' | 'oscal' }) => {
       const base = `/api/v1/controls/assessments/${assessmentId(id)}`;
-      if (options.format === 'csv') process.stdout.write(await fetchText(`${base}/gaps/csv`));
+      if (options.format === 'csv') process.stdout.write(await fetchServerText(`${base}/gaps/csv`));
       else printJson(await callServer<unknown>('GET', `${base}/oscal`));
     });
 
