@@ -11,6 +11,7 @@ import { SoftwareKeystore } from './cpm/keystore/software.js';
 import type { Keystore } from './cpm/keystore/types.js';
 import { KeyService } from './cpm/keys/service.js';
 import { CryptoService } from './cpm/ops/service.js';
+import { PkiService } from './pki/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -24,6 +25,7 @@ export interface App {
   ceremony: KeystoreCeremony;
   keys: KeyService;
   crypto: CryptoService;
+  pki: PkiService;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     software ??
     new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
   const keys = new KeyService(database, audit, keystore);
+  const crypto = new CryptoService(database, audit, keystore, keys);
   return {
     config,
     database,
@@ -60,7 +63,8 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     keystore,
     ceremony: new KeystoreCeremony(database, audit, keystore, software),
     keys,
-    crypto: new CryptoService(database, audit, keystore, keys),
+    crypto,
+    pki: new PkiService(database, audit, keys, crypto, config),
     close: async () => {
       await keystore.close();
       await database.close();

@@ -6,7 +6,7 @@ import { randomFillSync } from 'node:crypto';
  */
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
-export type IdPrefix = 'tok' | 'req' | 'evt' | 'ses' | 'key';
+export type IdPrefix = 'tok' | 'req' | 'evt' | 'ses' | 'key' | 'pca' | 'crt' | 'csr' | 'chn';
 
 /** Random bytes drawn from a pool: one system call per 409 ids instead of one per id. */
 const pool = Buffer.alloc(4096);

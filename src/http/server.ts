@@ -25,6 +25,10 @@ import { participantRoutes } from '../participants/routes.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
 import { keystoreRoutes } from '../cpm/routes/keystore.js';
 import { operationRoutes } from '../cpm/routes/ops.js';
+import { caRoutes } from '../pki/routes/cas.js';
+import { certificateRoutes } from '../pki/routes/certificates.js';
+import { enrolmentRoutes } from '../pki/routes/enrolments.js';
+import { publicPkiRoutes } from '../pki/routes/public.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -121,6 +125,10 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   keystoreRoutes(api, app.ceremony);
   keyRoutes(api, app.keys);
   operationRoutes(api, app.crypto);
+  caRoutes(api, app.pki);
+  enrolmentRoutes(api, app.pki);
+  certificateRoutes(api, app.pki);
+  publicPkiRoutes(api, app.pki);
 
   await serveWebUi(server, app.config.webDir);
   return server;

@@ -18,6 +18,11 @@ export const PERMISSIONS = [
   'keys:read',
   'keys:write',
   'keys:use',
+  'pki:read',
+  'pki:enrol',
+  'pki:revoke',
+  'pki:approve',
+  'pki:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -49,11 +54,25 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'keys:read',
     'keys:write',
     'keys:use',
+    'pki:read',
+    'pki:enrol',
+    'pki:revoke',
+    'pki:approve',
+    'pki:manage',
   ],
-  'compliance-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify', 'keystore:read', 'keys:read'],
+  'compliance-officer': [...READ_REGISTRY, 'audit:read', 'audit:verify', 'keystore:read', 'keys:read', 'pki:read'],
   'risk-manager': READ_REGISTRY,
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
-  participant: [...READ_REGISTRY, 'participants:contacts', 'keys:read', 'keys:write', 'keys:use'],
+  participant: [
+    ...READ_REGISTRY,
+    'participants:contacts',
+    'keys:read',
+    'keys:write',
+    'keys:use',
+    'pki:read',
+    'pki:enrol',
+    'pki:revoke',
+  ],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
   auditor: [
     ...READ_REGISTRY,
@@ -64,6 +83,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'metrics:read',
     'keystore:read',
     'keys:read',
+    'pki:read',
   ],
   leadership: READ_REGISTRY,
 };

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Engine } from './database.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as cpm from './migrations/0002_cpm.js';
+import * as pki from './migrations/0004_pki.js';
 
 interface MigrationModule {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -11,6 +12,7 @@ interface MigrationModule {
 const MIGRATIONS: ReadonlyArray<[name: string, module: MigrationModule]> = [
   ['0001_foundation', foundation],
   ['0002_cpm', cpm],
+  ['0004_pki', pki],
 ];
 
 /** Bookkeeping table; the name and columns match what earlier releases wrote. */
