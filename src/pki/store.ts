@@ -179,15 +179,20 @@ export async function latestResponderCertificate(
 
 /** Valid certificates entering the warning window that have not been announced yet. */
 export async function unwarnedExpiring(db: Kysely<DB>, before: string, now: string): Promise<CertificateRow[]> {
-  return db
-    .selectFrom('pki_certificates')
-    .selectAll()
-    .where('status', '=', 'valid')
-    .where('not_after', '<=', before)
-    .where('not_after', '>', now)
-    .where('expiry_warned_at', 'is', null)
-    .limit(500)
-    .execute();
+  return (
+    db
+      .selectFrom('pki_certificates')
+      .selectAll()
+      .where('status', '=', 'valid')
+      .where('not_after', '<=', before)
+      .where('not_after', '>', now)
+      .where('expiry_warned_at', 'is', null)
+      // Responder and listener certificates renew themselves; announcing them would be noise.
+      .where('profile', '!=', 'ocsp-signing')
+      .where('key_source', '!=', 'ephemeral')
+      .limit(500)
+      .execute()
+  );
 }
 
 export async function markWarned(tx: Tx, id: string, now: string): Promise<void> {
