@@ -8,6 +8,7 @@ import { createLogger } from '../core/logger.js';
 import { migrateToLatest } from '../core/db/migrate.js';
 import { openDatabase } from '../core/db/database.js';
 import { buildServer } from '../http/server.js';
+import { startMtlsListener } from '../pki/mtls/listener.js';
 import { DEV_SHARE_FILE } from '../cpm/keystore/ceremony.js';
 import type { ConfigLoader } from './context.js';
 import { printJson, writeOut } from './output.js';
@@ -27,6 +28,16 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       if (config.devUnseal) await devUnseal(app, logger);
       const server = await buildServer(app, logger);
       await server.listen({ host: config.host, port: config.port });
+      // CRLs before their nextUpdate, responder certificates, expiry announcements: every 10 minutes.
+      const stopMaintenance = app.pki.startMaintenance(600_000, (error) =>
+        logger.error({ err: error }, 'PKI upkeep failed'),
+      );
+      // The listener's certificate is signed by the issuing CA, which needs the keystore open.
+      const mtls =
+        config.mtlsPort === undefined || app.keystore.sealed
+          ? undefined
+          : await startMtlsListener(app, logger, config.host, config.mtlsPort);
+      if (config.mtlsPort !== undefined && !mtls) logger.warn('mTLS listener not started: the keystore is sealed');
       await app.audit.record(systemContext(), {
         action: 'system.start',
         resource: { type: 'service', id: 'trustloop-api' },
@@ -39,6 +50,8 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
           resource: { type: 'service', id: 'trustloop-api' },
           details: { signal },
         });
+        stopMaintenance();
+        await mtls?.close();
         await server.close();
         await app.close();
       };

@@ -39,9 +39,17 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 /** Built asset names are plain; anything else (encoded, odd) gets index.html rather than a file lookup. */
 const ASSET_PATH = /^[A-Za-z0-9._/-]{1,200}$/;
 
+export interface BuildOptions {
+  /** TLS options for an HTTPS listener (the participant mTLS port). */
+  https?: import('node:https').ServerOptions;
+  /** Who callers are: bearer tokens and UI sessions, or (mTLS) their client certificate. */
+  authenticateBy?: 'token' | 'certificate';
+}
+
 /** Assembles the HTTP API and the web UI on top of an opened App. Listening is the caller's choice. */
-export async function buildServer(app: App, logger: Logger): Promise<FastifyInstance> {
+export async function buildServer(app: App, logger: Logger, options: BuildOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: app.config.bodyLimitBytes,
     trustProxy: app.config.trustProxy,
@@ -113,7 +121,7 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
 
   const metrics = new Metrics();
   server.addHook('onRoute', (route) => declareRoute(route as RouteOptions));
-  server.addHook('onRequest', authenticateRequest(app));
+  server.addHook('onRequest', authenticateRequest(app, options.authenticateBy));
   server.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
 
   const api = server as unknown as Api;

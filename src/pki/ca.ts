@@ -118,8 +118,8 @@ export class CaService {
 
   /**
    * Imports a CA certificate whose key stays outside Trustloop (the scheme's existing root or
-   * intermediate). It becomes a trust anchor: the mTLS listener accepts client certificates that
-   * chain to it. An intermediate must be signed by a CA already known here.
+   * intermediate), recorded as a trust anchor; it cannot sign here. An intermediate must be
+   * signed by a CA already known here.
    */
   async import(ctx: RequestContext, input: { name: string; certificatePem: string }): Promise<CaRow> {
     const certs = readCertificatesPem(input.certificatePem, 'certificatePem');

@@ -53,6 +53,7 @@ export type RevocationListener = (certificate: CertificateRow) => void;
 export class RevocationService {
   private readonly publishing = new Map<string, Promise<CrlRow>>();
   private readonly listeners: RevocationListener[] = [];
+  private readonly crlListeners: ((caId: string) => void)[] = [];
 
   constructor(
     private readonly deps: PkiDeps,
@@ -61,6 +62,11 @@ export class RevocationService {
 
   onRevoke(listener: RevocationListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Called after each new CRL is stored (the mTLS listener reloads its CRLs). */
+  onCrl(listener: (caId: string) => void): void {
+    this.crlListeners.push(listener);
   }
 
   async revoke(ctx: RequestContext, id: string, reason: RevocationReason): Promise<CertificateRow> {
@@ -176,6 +182,7 @@ export class RevocationService {
         details: { crlNumber: number, entries: entries.length, nextUpdate: row.next_update },
       });
     });
+    for (const listener of this.crlListeners) listener(caId);
     return row;
   }
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { AuditService } from '../audit/service.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
-import { scopeOf, systemContext, type RequestContext } from '../core/context.js';
+import { scopeOf, systemContext, type Actor, type RequestContext } from '../core/context.js';
 import type { Database } from '../core/db/database.js';
 import { TrustloopError, invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -18,6 +18,7 @@ import { OcspResponder } from './ocsp/responder.js';
 import { PROFILES, judgeKey, nameBelongsTo, participantDomain, type ProfileName } from './profiles.js';
 import { CRL_REFRESH_MARGIN_MS, RevocationService } from './revocation.js';
 import {
+  findByFingerprint,
   findCertificate,
   latestCrl,
   latestResponderCertificate,
@@ -27,7 +28,8 @@ import {
   type CertificateFilter,
   type CertificateRow,
 } from './store.js';
-import { keyInfo, type CaKeyType } from './x509/algorithms.js';
+import { keyInfo, sha256Hex, type CaKeyType } from './x509/algorithms.js';
+import { toPem } from './x509/build.js';
 import { PKI_SIGNER_ROLE } from './x509/signer.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -169,6 +171,27 @@ export class PkiService {
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
       chain: await this.cas.chainPem(ca.row.id),
     };
+  }
+
+  /** The participant behind an mTLS client certificate: valid, unexpired, of the mtls-client profile. */
+  async actorForCertificate(der: Buffer): Promise<Actor> {
+    const row = await findByFingerprint(this.deps.database.db, sha256Hex(der));
+    const now = this.deps.clock.now().toISOString();
+    if (!row || row.profile !== 'mtls-client' || row.status !== 'valid' || row.not_after <= now)
+      throw new TrustloopError(
+        'ERR_UNAUTHENTICATED',
+        'the client certificate is not a valid mtls-client certificate of this hub',
+      );
+    return { type: 'certificate', id: row.id, role: 'participant', participantId: row.participant_id };
+  }
+
+  /** What the mTLS listener trusts: every active CA whose key is in the CPM, with its current CRL. */
+  async trustMaterial(ctx: RequestContext): Promise<{ ca: string[]; crl: string[] }> {
+    const cas = (await this.cas.list()).filter((ca) => ca.source === 'cpm' && ca.status === 'active');
+    const crl = [];
+    for (const ca of cas)
+      crl.push(toPem(Buffer.from((await this.revocation.currentCrl(ctx, ca.id)).der, 'base64'), 'X509 CRL'));
+    return { ca: cas.map((ca) => ca.certificate_pem), crl };
   }
 
   async certificate(ctx: RequestContext, id: string): Promise<CertificateRow> {

@@ -79,6 +79,10 @@ export async function findBySerial(db: Kysely<DB>, caId: string, serial: string)
     .executeTakeFirst();
 }
 
+export async function findByFingerprint(db: Kysely<DB>, fingerprint: string): Promise<CertificateRow | undefined> {
+  return db.selectFrom('pki_certificates').selectAll().where('fingerprint_sha256', '=', fingerprint).executeTakeFirst();
+}
+
 export async function keyAlreadyCertified(db: Kysely<DB>, spkiSha256: string): Promise<boolean> {
   const row = await db
     .selectFrom('pki_certificates')
