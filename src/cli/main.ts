@@ -5,6 +5,7 @@ import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
 import { keystoreCommands } from './keystore.js';
 import { participantCommands } from './participants.js';
+import { pkiCommands } from './pki.js';
 import { serverCommands } from './serve.js';
 import { fail, writeErr } from './output.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   participantCommands(program, config);
   auditCommands(program, config);
   keystoreCommands(program, config);
+  pkiCommands(program);
   return program;
 }
 
