@@ -203,7 +203,12 @@ async function serveWebUi(server: FastifyInstance, webDir: string): Promise<void
   server.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
     request.ctx ??= baseContext(request);
     const pathname = request.url.split('?')[0] ?? '/';
-    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/api/');
+    // /pki/ holds the public CRL, CA-certificate and OCSP endpoints: machine paths, never pages.
+    const isPage =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !pathname.startsWith('/api/') &&
+      !pathname.startsWith('/pki/') &&
+      pathname !== '/pki';
     if (!isPage)
       return sendProblem(
         reply,

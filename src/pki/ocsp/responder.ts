@@ -59,15 +59,15 @@ export class OcspResponder {
     const ca = matches[0]!.ca;
     if (matches.some((m) => m.ca.row.id !== ca.row.id)) return errorResponse(OCSPResponseStatus.unauthorized);
     const single = matches.length === 1 && !request.nonce ? matches[0]! : undefined;
-    if (!single) return this.sign(ca, matches, request.nonce);
+    if (!single) return (await this.sign(ca, matches, request.nonce)).der;
     const key = cacheKey(single.certId, single.hashOid);
     const hit = this.cache.get(key);
     if (hit && hit.until > this.deps.clock.now().getTime()) return hit.der;
     const running = this.inFlight.get(key);
     if (running) return running;
     const work = this.sign(ca, [single], undefined)
-      .then((response) => {
-        if (response.length > 16) this.remember(key, response);
+      .then(({ der: response, signed }) => {
+        if (signed) this.remember(key, response);
         return response;
       })
       .finally(() => this.inFlight.delete(key));
@@ -90,16 +90,17 @@ export class OcspResponder {
     ca: LoadedCa,
     matches: { certId: CertID; serial: string }[],
     nonce: Parameters<typeof signedResponse>[4],
-  ): Promise<Buffer> {
+  ): Promise<{ der: Buffer; signed: boolean }> {
+    const tryLater = { der: errorResponse(OCSPResponseStatus.tryLater), signed: false };
     const identity = await this.identity(ca);
-    if (!identity) return errorResponse(OCSPResponseStatus.tryLater);
+    if (!identity) return tryLater;
     const answers = [];
     for (const match of matches) answers.push({ certId: match.certId, status: await this.status(ca, match.serial) });
     try {
-      return await signedResponse(identity, answers, this.deps.clock.now(), VALID_FOR_MS, nonce);
+      return { der: await signedResponse(identity, answers, this.deps.clock.now(), VALID_FOR_MS, nonce), signed: true };
     } catch {
       // Sealed keystore, disabled responder key: the client should retry later, not see a stack.
-      return errorResponse(OCSPResponseStatus.tryLater);
+      return tryLater;
     }
   }
 
