@@ -16,7 +16,7 @@ const run = promisify(execFile);
 const TESTSSL = '/usr/bin/testssl';
 
 /** s_client exits 0 or 1 depending on version; what matters is what the handshake printed. */
-async function sClient(port: number, dir: string, cert: string, key: string): Promise<string> {
+async function sClient(port: number, dir: string, cert: string, key: string, extra: string[] = []): Promise<string> {
   return new Promise((resolve) => {
     const child = spawn(
       'openssl',
@@ -33,6 +33,7 @@ async function sClient(port: number, dir: string, cert: string, key: string): Pr
         '-verify_return_error',
         '-brief',
         '-ign_eof',
+        ...extra,
       ],
       { cwd: dir },
     );
@@ -108,7 +109,7 @@ describe('mTLS listener', () => {
     );
   });
 
-  it('refuses a certificate from a foreign CA and one without any', async () => {
+  it('refuses a client certificate from a foreign CA', async () => {
     await run(
       'openssl',
       [
@@ -131,8 +132,11 @@ describe('mTLS listener', () => {
       { cwd: dir },
     );
     const foreign = await sClient(mtls.port, dir, 'foreign.pem', 'foreign.key');
-    assert.doesNotMatch(foreign, /HTTP\/1.1 200/);
-    assert.match(foreign, /alert|error/i);
+    assert.doesNotMatch(foreign, /HTTP\/1.1/);
+    assert.doesNotMatch(
+      await sClient(mtls.port, dir, 'foreign.pem', 'foreign.key', ['-tls1_2']),
+      /CONNECTION ESTABLISHED/,
+    );
   });
 
   it('refuses a revoked certificate at the handshake', async () => {
@@ -148,8 +152,10 @@ describe('mTLS listener', () => {
     assert.equal(revoked.statusCode, 200);
     await new Promise((r) => setTimeout(r, 300));
     const after = await sClient(mtls.port, dir, 'revoked.pem', 'revoked.key');
-    assert.doesNotMatch(after, /HTTP\/1.1 200/);
-    assert.match(after, /certificate revoked|unexpected eof/, 'the handshake is cut off');
+    assert.doesNotMatch(after, /HTTP\/1.1/, 'no HTTP answer at all: refused by TLS, not by a route');
+    // Under TLS 1.2 the client certificate is judged inside the handshake, which never completes.
+    const tls12 = await sClient(mtls.port, dir, 'revoked.pem', 'revoked.key', ['-tls1_2']);
+    assert.doesNotMatch(tls12, /CONNECTION ESTABLISHED/);
     assert.match(await sClient(mtls.port, dir, 'client.pem', 'client.key'), /HTTP\/1.1 200/, 'others still connect');
     assert.ok(certId);
   });
