@@ -12,6 +12,7 @@ need_packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need_packages+=(softhsm2)
+[ -x /usr/bin/testssl ] || need_packages+=(testssl.sh)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${need_packages[*]}"

@@ -18,6 +18,7 @@ import { CatalogRegistry } from './controls/catalog/registry.js';
 import { CollectorService } from './controls/collectors.js';
 import { EvidenceService } from './controls/evidence.js';
 import { ControlsService } from './controls/service.js';
+import { PkiService } from './pki/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -36,6 +37,7 @@ export interface App {
   controls: ControlsService;
   evidence: EvidenceService;
   collectors: CollectorService;
+  pki: PkiService;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     controls,
     evidence,
     collectors,
+    pki: new PkiService(database, audit, keys, crypto, config),
     close: async () => {
       await keystore.close();
       await database.close();

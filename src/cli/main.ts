@@ -7,6 +7,7 @@ import { controlsCommands } from './controls.js';
 import { fspiopCommands } from './fspiop.js';
 import { keystoreCommands } from './keystore.js';
 import { participantCommands } from './participants.js';
+import { pkiCommands } from './pki.js';
 import { serverCommands } from './serve.js';
 import { fail, writeErr } from './output.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   keystoreCommands(program, config);
   fspiopCommands(program);
   controlsCommands(program);
+  pkiCommands(program);
   return program;
 }
 

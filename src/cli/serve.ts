@@ -10,6 +10,7 @@ import { migrateToLatest } from '../core/db/migrate.js';
 import { openDatabase } from '../core/db/database.js';
 import { buildServer } from '../http/server.js';
 import { buildVerifyingProxy } from '../fspiop/proxy.js';
+import { startMtlsListener } from '../pki/mtls/listener.js';
 import { DEV_SHARE_FILE } from '../cpm/keystore/ceremony.js';
 import type { ConfigLoader } from './context.js';
 import { printJson, writeOut } from './output.js';
@@ -45,6 +46,8 @@ function startJobs(app: App, logger: Logger): Scheduler {
     run: () => app.collectors.run(systemContext()),
     startNow: true,
   });
+  // CRLs before their nextUpdate, responder certificates, expiry announcements.
+  scheduler.every({ name: 'pki-upkeep', everyMs: 600_000, run: () => app.pki.maintain() });
   return scheduler;
 }
 
@@ -63,6 +66,12 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
       await server.listen({ host: config.host, port: config.port });
       const scheduler = startJobs(app, logger);
       const proxy = await startFspiopProxy(app, logger);
+      // The listener's certificate is signed by the issuing CA, which needs the keystore open.
+      const mtls =
+        config.mtlsPort === undefined || app.keystore.sealed
+          ? undefined
+          : await startMtlsListener(app, logger, config.host, config.mtlsPort);
+      if (config.mtlsPort !== undefined && !mtls) logger.warn('mTLS listener not started: the keystore is sealed');
       await app.audit.record(systemContext(), {
         action: 'system.start',
         resource: { type: 'service', id: 'trustloop-api' },
@@ -77,6 +86,7 @@ export function serverCommands(program: Command, loadConfig: ConfigLoader): void
         });
         scheduler.stop();
         await proxy?.close();
+        await mtls?.close();
         await server.close();
         await app.close();
       };

@@ -27,6 +27,11 @@ export interface Config {
   pkcs11Module: string;
   pkcs11Token: string;
   pkcs11Pin: string | undefined;
+  pkiBaseUrl: string | undefined;
+  pkiDnsDomain: string;
+  pkiApprovals: number;
+  pkiAllowRsa2048: boolean;
+  mtlsPort: number | undefined;
 }
 
 type Key = keyof Config;
@@ -169,6 +174,36 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     env: 'TRUSTLOOP_PKCS11_PIN',
     parse: text(/^.{4,64}$/),
     expected: 'the user PIN of the token (4-64 characters)',
+    fallback: () => undefined,
+  },
+  pkiBaseUrl: {
+    env: 'TRUSTLOOP_PKI_BASE_URL',
+    parse: text(/^https?:\/\/[A-Za-z0-9.:\-[\]]+(\/[A-Za-z0-9._~/-]*)?$/),
+    expected: 'the public http(s) URL that CRL and OCSP addresses in certificates start with',
+    fallback: () => undefined,
+  },
+  pkiDnsDomain: {
+    env: 'TRUSTLOOP_PKI_DNS_DOMAIN',
+    parse: text(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/),
+    expected: 'a DNS domain (participants get names under <participant id>.<domain>)',
+    fallback: () => 'scheme.local',
+  },
+  pkiApprovals: {
+    env: 'TRUSTLOOP_PKI_APPROVALS',
+    parse: integer(1, 2),
+    expected: '1, or 2 for dual control (a second officer approves each enrolment)',
+    fallback: () => 1,
+  },
+  pkiAllowRsa2048: {
+    env: 'TRUSTLOOP_PKI_ALLOW_RSA2048',
+    parse: boolean,
+    expected: 'true or false (accept RSA-2048 participant keys, reported as weaker)',
+    fallback: () => false,
+  },
+  mtlsPort: {
+    env: 'TRUSTLOOP_MTLS_PORT',
+    parse: integer(0, 65535),
+    expected: 'an integer 0-65535 for the participant mTLS listener (unset: no listener)',
     fallback: () => undefined,
   },
   webDir: {

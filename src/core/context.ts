@@ -2,8 +2,8 @@ import { TrustloopError } from './errors.js';
 
 /** Who is acting. Every service call carries one, and every audit event records it. */
 export interface Actor {
-  type: 'token' | 'session' | 'cli' | 'system' | 'anonymous';
-  /** Token id, OS user for the CLI, or a fixed name for the system. */
+  type: 'token' | 'session' | 'certificate' | 'cli' | 'system' | 'anonymous';
+  /** Token id, certificate id (mTLS), OS user for the CLI, or a fixed name for the system. */
   id: string;
   role: string | null;
   /** Set only for participant-bound tokens: the one participant this actor may see. */

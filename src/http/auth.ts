@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.js';
 import type { RequestContext } from '../core/context.js';
@@ -26,7 +27,7 @@ export function baseContext(request: FastifyRequest): RequestContext {
  * whether the route lets them in, and, for cookie sessions, the CSRF check. A refusal is written
  * to the audit trail before the answer leaves; if that write fails the request fails with 503.
  */
-export function authenticateRequest(app: App) {
+export function authenticateRequest(app: App, by: 'token' | 'certificate' = 'token') {
   const failures = new FixedWindowCounter();
   const limit = app.config.publicRateLimitPerMinute;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
@@ -37,7 +38,7 @@ export function authenticateRequest(app: App) {
     // Unknown paths are answered by the not-found handler, which reveals nothing and serves the UI.
     if (request.is404 || (access !== undefined && 'public' in access)) return;
     try {
-      await identify(app, request);
+      await (by === 'certificate' ? identifyByCertificate(app, request) : identify(app, request));
       if (!access) throw new TrustloopError('ERR_FORBIDDEN', 'this route grants no access');
       if (!roleAllows(request.ctx.actor.role, access.permission as Permission)) {
         throw new TrustloopError('ERR_FORBIDDEN', `your role does not grant '${access.permission}'`);
@@ -81,6 +82,19 @@ async function identify(app: App, request: FastifyRequest): Promise<void> {
   request.ctx.sessionId = session.id;
   request.sessionId = session.id;
   request.sessionExpiresAt = session.expiresAt;
+}
+
+/**
+ * On the mTLS listener the TLS handshake has already required a client certificate from a hub CA
+ * and checked it against the CRLs; here it is mapped to its participant, and refused if it was
+ * revoked since the listener last loaded the CRLs.
+ */
+async function identifyByCertificate(app: App, request: FastifyRequest): Promise<void> {
+  const socket = request.raw.socket as TLSSocket;
+  const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  if (!socket.authorized || !peer?.raw)
+    throw new TrustloopError('ERR_UNAUTHENTICATED', 'present a client certificate issued by the hub');
+  request.ctx.actor = await app.pki.actorForCertificate(peer.raw);
 }
 
 async function auditDenial(

@@ -26,10 +26,14 @@ import { keyImportRoutes } from '../cpm/routes/import.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
 import { keystoreRoutes } from '../cpm/routes/keystore.js';
 import { operationRoutes } from '../cpm/routes/ops.js';
-import { certificateRoutes } from '../fspiop/certificates/routes.js';
+import { certificateRoutes as fspiopCertificateRoutes } from '../fspiop/certificates/routes.js';
 import { fspiopRoutes } from '../fspiop/routes.js';
 import { assessmentRoutes } from '../controls/routes/assessments.js';
 import { catalogRoutes } from '../controls/routes/catalogs.js';
+import { caRoutes } from '../pki/routes/cas.js';
+import { certificateRoutes } from '../pki/routes/certificates.js';
+import { enrolmentRoutes } from '../pki/routes/enrolments.js';
+import { publicPkiRoutes } from '../pki/routes/public.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -40,9 +44,17 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 /** Built asset names are plain; anything else (encoded, odd) gets index.html rather than a file lookup. */
 const ASSET_PATH = /^[A-Za-z0-9._/-]{1,200}$/;
 
+export interface BuildOptions {
+  /** TLS options for an HTTPS listener (the participant mTLS port). */
+  https?: import('node:https').ServerOptions;
+  /** Who callers are: bearer tokens and UI sessions, or (mTLS) their client certificate. */
+  authenticateBy?: 'token' | 'certificate';
+}
+
 /** Assembles the HTTP API and the web UI on top of an opened App. Listening is the caller's choice. */
-export async function buildServer(app: App, logger: Logger): Promise<FastifyInstance> {
+export async function buildServer(app: App, logger: Logger, options: BuildOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: app.config.bodyLimitBytes,
     trustProxy: app.config.trustProxy,
@@ -118,7 +130,7 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
 
   const metrics = new Metrics();
   server.addHook('onRoute', (route) => declareRoute(route as RouteOptions));
-  server.addHook('onRequest', authenticateRequest(app));
+  server.addHook('onRequest', authenticateRequest(app, options.authenticateBy));
   server.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
 
   const api = server as unknown as Api;
@@ -132,9 +144,13 @@ export async function buildServer(app: App, logger: Logger): Promise<FastifyInst
   keyImportRoutes(api, app.keyImport);
   operationRoutes(api, app.crypto);
   fspiopRoutes(api, app.fspiop);
-  certificateRoutes(api, app.fspiop.certificates);
+  fspiopCertificateRoutes(api, app.fspiop.certificates);
   catalogRoutes(api, app.controls);
   assessmentRoutes(api, app.controls, app.evidence, app.collectors);
+  caRoutes(api, app.pki);
+  enrolmentRoutes(api, app.pki);
+  certificateRoutes(api, app.pki);
+  publicPkiRoutes(api, app.pki);
 
   await serveWebUi(server, app.config.webDir);
   return server;
@@ -201,7 +217,12 @@ async function serveWebUi(server: FastifyInstance, webDir: string): Promise<void
   server.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
     request.ctx ??= baseContext(request);
     const pathname = request.url.split('?')[0] ?? '/';
-    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/api/');
+    // /pki/ holds the public CRL, CA-certificate and OCSP endpoints: machine paths, never pages.
+    const isPage =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !pathname.startsWith('/api/') &&
+      !pathname.startsWith('/pki/') &&
+      pathname !== '/pki';
     if (!isPage)
       return sendProblem(
         reply,

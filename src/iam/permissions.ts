@@ -25,6 +25,11 @@ export const PERMISSIONS = [
   'controls:write',
   'controls:assess',
   'controls:collect',
+  'pki:read',
+  'pki:enrol',
+  'pki:revoke',
+  'pki:approve',
+  'pki:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -61,6 +66,11 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fspiop:certs:write',
     'controls:read',
     'controls:collect',
+    'pki:read',
+    'pki:enrol',
+    'pki:revoke',
+    'pki:approve',
+    'pki:manage',
   ],
   'compliance-officer': [
     ...READ_REGISTRY,
@@ -73,6 +83,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'controls:write',
     'controls:assess',
     'controls:collect',
+    'pki:read',
   ],
   'risk-manager': [...READ_REGISTRY, 'controls:read'],
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
@@ -87,6 +98,9 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fspiop:certs:write',
     'controls:read',
     'controls:assess',
+    'pki:read',
+    'pki:enrol',
+    'pki:revoke',
   ],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
   auditor: [
@@ -100,6 +114,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'keys:read',
     'fspiop:certs:read',
     'controls:read',
+    'pki:read',
   ],
   leadership: [...READ_REGISTRY, 'controls:read'],
 };

@@ -3,6 +3,7 @@ import type { Database, Engine } from './database.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as cpm from './migrations/0002_cpm.js';
 import * as fspiop from './migrations/0003_fspiop.js';
+import * as pki from './migrations/0004_pki.js';
 import * as controls from './migrations/0005_controls.js';
 import * as cpmImport from './migrations/0006_cpm_import.js';
 
@@ -15,6 +16,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, module: MigrationModule]> = [
   ['0001_foundation', foundation],
   ['0002_cpm', cpm],
   ['0003_fspiop', fspiop],
+  ['0004_pki', pki],
   ['0005_controls', controls],
   ['0006_cpm_import', cpmImport],
 ];

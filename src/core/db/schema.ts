@@ -127,6 +127,99 @@ export interface FspiopCertificatesTable {
   updated_at: IsoTime;
 }
 
+export interface PkiCasTable {
+  id: string;
+  name: string;
+  role: 'root' | 'issuing';
+  parent_id: string | null;
+  source: 'cpm' | 'external';
+  key_id: string | null;
+  key_version: number | null;
+  key_type: string;
+  subject: string;
+  certificate_pem: string;
+  serial: string;
+  fingerprint_sha256: string;
+  not_before: IsoTime;
+  not_after: IsoTime;
+  path_length: number | null;
+  /** JSON array of DNS subtrees the CA's name constraints permit. */
+  permitted_dns: string;
+  status: 'active' | 'retired';
+  crl_number: number;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface PkiCertificatesTable {
+  id: string;
+  serial: string;
+  ca_id: string;
+  participant_id: string;
+  profile: string;
+  subject: string;
+  dns_names: string;
+  key_type: string;
+  key_strength_bits: number;
+  spki_sha256: string;
+  key_source: 'csr' | 'cpm' | 'ephemeral';
+  key_id: string | null;
+  key_version: number | null;
+  fingerprint_sha256: string;
+  certificate_pem: string;
+  not_before: IsoTime;
+  not_after: IsoTime;
+  status: 'valid' | 'revoked';
+  revoked_at: IsoTime | null;
+  revocation_reason: string | null;
+  revoked_by: string | null;
+  enrolment_id: string | null;
+  renews_id: string | null;
+  expiry_warned_at: IsoTime | null;
+  created_at: IsoTime;
+}
+
+export interface PkiEnrolmentsTable {
+  id: string;
+  participant_id: string;
+  profile: string;
+  ca_id: string;
+  csr_pem: string;
+  subject: string;
+  dns_names: string;
+  key_type: string;
+  checks: string;
+  status: 'pending' | 'issued' | 'rejected';
+  required_approvals: number;
+  approvals: string;
+  submitted_by: string;
+  decided_by: string | null;
+  reason: string | null;
+  certificate_id: string | null;
+  renews_id: string | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface PkiCrlsTable {
+  ca_id: string;
+  crl_number: number;
+  this_update: IsoTime;
+  next_update: IsoTime;
+  der: string;
+}
+
+export interface PkiParticipantChainsTable {
+  id: string;
+  participant_id: string;
+  chain_pem: string;
+  subject: string;
+  root_fingerprint_sha256: string;
+  not_after: IsoTime;
+  checks: string;
+  created_at: IsoTime;
+}
+
 export interface DB {
   participants: ParticipantsTable;
   api_tokens: ApiTokensTable;
@@ -144,6 +237,11 @@ export interface DB {
   controls_assessment_items: ControlsAssessmentItemsTable;
   controls_snapshots: ControlsSnapshotsTable;
   controls_evidence: ControlsEvidenceTable;
+  pki_cas: PkiCasTable;
+  pki_certificates: PkiCertificatesTable;
+  pki_enrolments: PkiEnrolmentsTable;
+  pki_crls: PkiCrlsTable;
+  pki_participant_chains: PkiParticipantChainsTable;
 }
 
 export interface ControlsCatalogsTable {

@@ -1,0 +1,205 @@
+import type { RequestContext } from '../core/context.js';
+import { scopeOf } from '../core/context.js';
+import { TrustloopError, notFound } from '../core/errors.js';
+import { isoNow } from '../core/clock.js';
+import type { CaService } from './ca.js';
+import type { PkiDeps } from './context.js';
+import {
+  advanceCrlNumber,
+  findCertificate,
+  insertCrl,
+  latestCrl,
+  markRevoked,
+  revokedOf,
+  validOfParticipant,
+  type CertificateRow,
+  type CrlRow,
+} from './store.js';
+import { issueCrl } from './x509/build.js';
+
+/** RFC 5280 section 5.3.1 reason codes a revocation may carry (removeFromCRL only undoes a hold). */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const;
+export type RevocationReason = keyof typeof REVOCATION_REASONS;
+
+/** Reasons that state a fact about the scheme itself, which only the hub may assert. */
+const HUB_ONLY_REASONS = new Set<RevocationReason>([
+  'cACompromise',
+  'aACompromise',
+  'privilegeWithdrawn',
+  'certificateHold',
+]);
+
+const CRL_VALIDITY_MS = 24 * 3_600_000;
+/** A CRL is reissued once less than this remains before its nextUpdate. */
+export const CRL_REFRESH_MARGIN_MS = 6 * 3_600_000;
+
+export type RevocationListener = (certificate: CertificateRow) => void;
+
+/**
+ * Revocation and CRLs. A revocation commits with its audit event, then the CA's CRL is reissued at
+ * once; a scheduled refresh reissues every CRL before its nextUpdate (and repairs a CRL whose
+ * reissue failed after a revocation).
+ */
+export class RevocationService {
+  private readonly publishing = new Map<string, Promise<CrlRow>>();
+  private readonly listeners: RevocationListener[] = [];
+  private readonly crlListeners: ((caId: string) => void)[] = [];
+
+  constructor(
+    private readonly deps: PkiDeps,
+    private readonly cas: CaService,
+  ) {}
+
+  onRevoke(listener: RevocationListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Called after each new CRL is stored (the mTLS listener reloads its CRLs). */
+  onCrl(listener: (caId: string) => void): void {
+    this.crlListeners.push(listener);
+  }
+
+  async revoke(ctx: RequestContext, id: string, reason: RevocationReason): Promise<CertificateRow> {
+    const row = await findCertificate(this.deps.database.db, scopeOf(ctx.actor), id);
+    if (!row) {
+      await this.refuse(ctx, id, null, 'ERR_NOT_FOUND', reason);
+      throw notFound('certificate', id);
+    }
+    if (ctx.actor.participantId !== null && HUB_ONLY_REASONS.has(reason)) {
+      await this.refuse(ctx, id, row.participant_id, 'ERR_FORBIDDEN', reason);
+      throw new TrustloopError('ERR_FORBIDDEN', `only the hub may revoke with reason ${reason}`);
+    }
+    const now = isoNow(this.deps.clock);
+    const revoked = await this.deps.database.transaction(async (tx) => {
+      const changed = await markRevoked(tx, id, {
+        revoked_at: now,
+        revocation_reason: reason,
+        revoked_by: ctx.actor.id,
+      });
+      if (!changed) return false;
+      await this.deps.audit.append(tx, ctx, {
+        action: 'pki.certificate.revoke',
+        resource: { type: 'pki-certificate', id },
+        participantId: row.participant_id,
+        details: {
+          serial: row.serial,
+          fingerprintSha256: row.fingerprint_sha256,
+          caId: row.ca_id,
+          profile: row.profile,
+          reason,
+        },
+      });
+      return true;
+    });
+    if (!revoked) {
+      await this.refuse(ctx, id, row.participant_id, 'ERR_ALREADY_REVOKED', reason);
+      throw new TrustloopError('ERR_ALREADY_REVOKED', `certificate '${id}' is already revoked`);
+    }
+    const updated: CertificateRow = {
+      ...row,
+      status: 'revoked',
+      revoked_at: now,
+      revocation_reason: reason,
+      revoked_by: ctx.actor.id,
+    };
+    for (const listener of this.listeners) listener(updated);
+    await this.publishCrl(ctx, row.ca_id);
+    return updated;
+  }
+
+  /** Containment: revokes every valid certificate of a participant (the incident domain's action). */
+  async revokeAllOf(ctx: RequestContext, participantId: string, reason: RevocationReason): Promise<CertificateRow[]> {
+    const revoked: CertificateRow[] = [];
+    for (const row of await validOfParticipant(this.deps.database.db, participantId)) {
+      revoked.push(await this.revoke(ctx, row.id, reason));
+    }
+    return revoked;
+  }
+
+  /** Issues the CA's next CRL. Concurrent calls for one CA share a single issuance. */
+  publishCrl(ctx: RequestContext, caId: string): Promise<CrlRow> {
+    const running = this.publishing.get(caId);
+    if (running) return running.then(() => this.publishCrl(ctx, caId));
+    const work = this.issueNext(ctx, caId).finally(() => this.publishing.delete(caId));
+    this.publishing.set(caId, work);
+    return work;
+  }
+
+  /** The newest CRL, reissued first when there is none or it is close to its nextUpdate. */
+  async currentCrl(ctx: RequestContext, caId: string): Promise<CrlRow> {
+    const ca = await this.cas.get(caId);
+    if (ca.source !== 'cpm') throw notFound('CRL of CA', caId);
+    const crl = await latestCrl(this.deps.database.db, caId);
+    if (crl && Date.parse(crl.next_update) - this.deps.clock.now().getTime() > CRL_REFRESH_MARGIN_MS) return crl;
+    return this.publishCrl(ctx, caId);
+  }
+
+  private async issueNext(ctx: RequestContext, caId: string): Promise<CrlRow> {
+    const ca = await this.cas.load(caId);
+    const signer = this.cas.signer(ctx, ca);
+    const entries = (await revokedOf(this.deps.database.db, caId)).map((row) => ({
+      serial: Buffer.from(row.serial, 'hex'),
+      revokedAt: new Date(row.revoked_at!),
+      reason: REVOCATION_REASONS[row.revocation_reason as RevocationReason] ?? 0,
+    }));
+    const now = this.deps.clock.now();
+    const number = ca.row.crl_number + 1;
+    const der = await issueCrl(
+      {
+        issuer: ca.subject,
+        issuerSpki: ca.cert.spki,
+        number,
+        thisUpdate: now,
+        nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),
+        entries,
+      },
+      signer,
+    );
+    const row: CrlRow = {
+      ca_id: caId,
+      crl_number: number,
+      this_update: now.toISOString(),
+      next_update: new Date(now.getTime() + CRL_VALIDITY_MS).toISOString(),
+      der: der.toString('base64'),
+    };
+    await this.deps.database.transaction(async (tx) => {
+      if (!(await advanceCrlNumber(tx, caId, ca.row.crl_number, row.this_update)))
+        throw new TrustloopError('ERR_CONFLICT', `another CRL of CA '${caId}' was issued meanwhile; retry`);
+      await insertCrl(tx, row);
+      await this.deps.audit.append(tx, ctx, {
+        action: 'pki.crl.publish',
+        resource: { type: 'pki-ca', id: caId },
+        details: { crlNumber: number, entries: entries.length, nextUpdate: row.next_update },
+      });
+    });
+    for (const listener of this.crlListeners) listener(caId);
+    return row;
+  }
+
+  private async refuse(
+    ctx: RequestContext,
+    id: string,
+    participantId: string | null,
+    code: string,
+    reason: string,
+  ): Promise<void> {
+    await this.deps.audit.record(ctx, {
+      action: 'pki.certificate.revoke',
+      resource: { type: 'pki-certificate', id },
+      participantId,
+      outcome: 'denied',
+      errorCode: code,
+      details: { reason },
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import type { Api } from '../../core/http.js';
+import type { PkiService } from '../service.js';
+import { crlUrl } from '../context.js';
+import { CaList, CaView, CreateCa, CrlInfo, IdParams, ImportCa } from '../schemas.js';
+import { caView } from '../views.js';
+import { toPem } from '../x509/build.js';
+
+const tags = ['pki'];
+
+export function caRoutes(app: Api, pki: PkiService): void {
+  app.get(
+    '/api/v1/pki/cas',
+    {
+      config: { access: { permission: 'pki:read' } },
+      schema: { tags, summary: 'List the CA hierarchy', response: { 200: CaList } },
+    },
+    async () => ({ items: (await pki.cas.list()).map(caView) }),
+  );
+
+  app.post(
+    '/api/v1/pki/cas',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary: 'Create a root CA or an issuing CA (key generated in the CPM)',
+        body: CreateCa,
+        response: { 201: CaView },
+      },
+    },
+    async (request, reply) => reply.code(201).send(caView(await pki.createCa(request.ctx, request.body))),
+  );
+
+  app.post(
+    '/api/v1/pki/cas/import',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary: 'Import an external CA certificate as a trust anchor (its key stays outside)',
+        body: ImportCa,
+        response: { 201: CaView },
+      },
+    },
+    async (request, reply) => reply.code(201).send(caView(await pki.importCa(request.ctx, request.body))),
+  );
+
+  app.get(
+    '/api/v1/pki/cas/:id',
+    {
+      config: { access: { permission: 'pki:read' } },
+      schema: { tags, summary: 'Read one CA', params: IdParams, response: { 200: CaView } },
+    },
+    async (request) => caView(await pki.cas.get(request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/pki/cas/:id/crl',
+    {
+      config: { access: { permission: 'pki:read' } },
+      schema: {
+        tags,
+        summary: "The CA's current CRL (reissued if close to nextUpdate)",
+        params: IdParams,
+        response: { 200: CrlInfo },
+      },
+    },
+    async (request) => crlInfo(pki, request.ctx, request.params.id),
+  );
+
+  app.post(
+    '/api/v1/pki/cas/:id/crl',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: { tags, summary: 'Issue a new CRL now', params: IdParams, response: { 201: CrlInfo } },
+    },
+    async (request, reply) => {
+      await pki.cas.get(request.params.id);
+      await pki.revocation.publishCrl(request.ctx, request.params.id);
+      return reply.code(201).send(await crlInfo(pki, request.ctx, request.params.id));
+    },
+  );
+}
+
+async function crlInfo(pki: PkiService, ctx: Parameters<PkiService['revocation']['currentCrl']>[0], caId: string) {
+  const crl = await pki.revocation.currentCrl(ctx, caId);
+  return {
+    caId,
+    crlNumber: crl.crl_number,
+    thisUpdate: crl.this_update,
+    nextUpdate: crl.next_update,
+    url: crlUrl(pki.config, caId),
+    pem: toPem(Buffer.from(crl.der, 'base64'), 'X509 CRL'),
+  };
+}

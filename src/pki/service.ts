@@ -1,0 +1,294 @@
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { AuditService } from '../audit/service.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Config } from '../core/config.js';
+import { scopeOf, systemContext, type Actor, type RequestContext } from '../core/context.js';
+import type { Database } from '../core/db/database.js';
+import { TrustloopError, invalid, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { KeyService } from '../cpm/keys/service.js';
+import type { CryptoService } from '../cpm/ops/service.js';
+import { CaService, spkiOf, type CreateCaInput } from './ca.js';
+import { ChainService } from './chains.js';
+import { DAY_MS, type PkiDeps } from './context.js';
+import { EnrolmentService } from './enrolment.js';
+import { Issuer } from './issuance.js';
+import { OcspResponder } from './ocsp/responder.js';
+import { PROFILES, judgeKey, nameBelongsTo, participantDomain, type ProfileName } from './profiles.js';
+import { CRL_REFRESH_MARGIN_MS, RevocationService } from './revocation.js';
+import {
+  findByFingerprint,
+  findCertificate,
+  latestCrl,
+  latestResponderCertificate,
+  listCertificates,
+  markWarned,
+  unwarnedExpiring,
+  type CertificateFilter,
+  type CertificateRow,
+} from './store.js';
+import { keyInfo, sha256Hex, type CaKeyType } from './x509/algorithms.js';
+import { toPem } from './x509/build.js';
+import { PKI_SIGNER_ROLE } from './x509/signer.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** Responder certificates are renewed once fewer than this many days remain. */
+const RESPONDER_RENEW_DAYS = 7;
+/** The expiry watch announces a certificate this many days before it expires. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+export interface HubIssueInput {
+  profile: ProfileName;
+  keyType: CaKeyType;
+  dnsNames?: string[] | undefined;
+  caId?: string | undefined;
+  renewsCertificateId?: string | undefined;
+}
+
+/** The hub PKI: one entry point wiring CAs, issuance, enrolment, revocation, OCSP and chains. */
+export class PkiService {
+  readonly cas: CaService;
+  readonly enrolments: EnrolmentService;
+  readonly revocation: RevocationService;
+  readonly ocsp: OcspResponder;
+  readonly chains: ChainService;
+  readonly config: Config;
+  readonly clock: Clock;
+  private readonly issuer: Issuer;
+  private readonly deps: PkiDeps;
+
+  constructor(
+    database: Database,
+    audit: AuditService,
+    keys: KeyService,
+    crypto: CryptoService,
+    config: Config,
+    clock: Clock = systemClock,
+  ) {
+    this.deps = { database, audit, keys, crypto, config, clock };
+    this.config = config;
+    this.clock = clock;
+    this.cas = new CaService(this.deps);
+    this.issuer = new Issuer(this.deps, this.cas);
+    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer);
+    this.revocation = new RevocationService(this.deps, this.cas);
+    this.ocsp = new OcspResponder(this.deps, this.cas);
+    this.chains = new ChainService(this.deps);
+    this.revocation.onRevoke((certificate) => this.ocsp.forget(certificate));
+  }
+
+  /**
+   * Creates a CA. An issuing CA gets its delegated OCSP-signing certificate at once, and every CA
+   * its first CRL, so CRL and OCSP answer from the first certificate on.
+   */
+  async createCa(ctx: RequestContext, input: CreateCaInput) {
+    const ca = await this.cas.create(ctx, input);
+    if (ca.role === 'issuing') await this.issueResponder(ctx, ca.id);
+    await this.revocation.publishCrl(ctx, ca.id);
+    this.ocsp.reloadCas();
+    return ca;
+  }
+
+  async importCa(ctx: RequestContext, input: { name: string; certificatePem: string }) {
+    const ca = await this.cas.import(ctx, input);
+    this.ocsp.reloadCas();
+    return ca;
+  }
+
+  /**
+   * A hub certificate whose key is generated in the CPM (owner: the hub) and certified directly;
+   * the key never leaves the CPM. Renewal issues a new key and certificate; the old one stays
+   * valid until it expires, so JWS and TLS users can switch over without downtime.
+   */
+  async issueForHub(ctx: RequestContext, input: HubIssueInput): Promise<CertificateRow> {
+    const profile = PROFILES[input.profile];
+    const hubId = await this.hubId();
+    const dnsNames = (input.dnsNames ?? []).map((name) => name.toLowerCase());
+    const foreign = dnsNames.find((name) => !nameBelongsTo(name, hubId, this.deps.config.pkiDnsDomain));
+    if (foreign)
+      throw new TrustloopError(
+        'ERR_NAME_NOT_ALLOWED',
+        `'${foreign}' is not under ${participantDomain(hubId, this.deps.config.pkiDnsDomain)}`,
+      );
+    if (profile.requiresDnsName && dnsNames.length === 0)
+      throw invalid('dnsNames', `a ${profile.name} certificate needs a DNS name`);
+    if (input.renewsCertificateId !== undefined) {
+      const old = await this.certificate(ctx, input.renewsCertificateId);
+      if (old.participant_id !== hubId || old.profile !== profile.name)
+        throw invalid('renewsCertificateId', `not a hub ${profile.name} certificate`);
+    }
+    const ca = await this.cas.issuing(input.caId);
+    this.cas.signer(ctx, ca);
+    const key = await this.deps.keys.create(ctx, {
+      name: `pki-${profile.name}-${newId('key').slice(4)}`,
+      type: input.keyType,
+      purpose: 'sign',
+      ...(profile.name === 'ocsp-signing'
+        ? { policy: { roles: [PKI_SIGNER_ROLE], operations: ['sign' as const, 'verify' as const] } }
+        : {}),
+    });
+    const info = keyInfo(spkiOf((await this.deps.keys.publicKey(ctx, key.id, 1, 'pem')).pem!));
+    return this.issuer.issue(ctx, {
+      ca,
+      participantId: hubId,
+      profile,
+      subject: { commonName: profile.requiresDnsName ? dnsNames[0]! : hubId, organization: 'Scheme hub' },
+      dnsNames,
+      key: info,
+      strengthBits: judgeKey(info, true).strengthBits,
+      keySource: 'cpm',
+      keyId: key.id,
+      keyVersion: 1,
+      renewsId: input.renewsCertificateId,
+    });
+  }
+
+  /**
+   * The mTLS listener's own server certificate. Node's TLS stack needs the private key in the
+   * process, and CPM keys never leave the CPM, so the listener generates a P-256 key in memory
+   * at each start (never written anywhere) and the issuing CA certifies it for a short time.
+   */
+  async issueListenerCertificate(ctx: RequestContext, hostNames: string[], ipAddresses: string[]) {
+    const ca = await this.cas.issuing(undefined);
+    const { publicKey, privateKey } = await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
+    const info = keyInfo(publicKey.export({ type: 'spki', format: 'der' }));
+    const certificate = await this.issuer.issue(ctx, {
+      ca,
+      participantId: await this.hubId(),
+      profile: PROFILES['mtls-server'],
+      subject: { commonName: hostNames[0] ?? ipAddresses[0] ?? 'trustloop', organization: 'Scheme hub' },
+      dnsNames: hostNames,
+      ipAddresses,
+      key: info,
+      strengthBits: 128,
+      keySource: 'ephemeral',
+      lifetimeDays: 7,
+    });
+    return {
+      certificate,
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      chain: await this.cas.chainPem(ca.row.id),
+    };
+  }
+
+  /** The participant behind an mTLS client certificate: valid, unexpired, of the mtls-client profile. */
+  async actorForCertificate(der: Buffer): Promise<Actor> {
+    const row = await findByFingerprint(this.deps.database.db, sha256Hex(der));
+    const now = this.deps.clock.now().toISOString();
+    if (!row || row.profile !== 'mtls-client' || row.status !== 'valid' || row.not_after <= now)
+      throw new TrustloopError(
+        'ERR_UNAUTHENTICATED',
+        'the client certificate is not a valid mtls-client certificate of this hub',
+      );
+    return { type: 'certificate', id: row.id, role: 'participant', participantId: row.participant_id };
+  }
+
+  /** What the mTLS listener trusts: every active CA whose key is in the CPM, with its current CRL. */
+  async trustMaterial(ctx: RequestContext): Promise<{ ca: string[]; crl: string[] }> {
+    const cas = (await this.cas.list()).filter((ca) => ca.source === 'cpm' && ca.status === 'active');
+    const crl = [];
+    for (const ca of cas)
+      crl.push(toPem(Buffer.from((await this.revocation.currentCrl(ctx, ca.id)).der, 'base64'), 'X509 CRL'));
+    return { ca: cas.map((ca) => ca.certificate_pem), crl };
+  }
+
+  async certificate(ctx: RequestContext, id: string): Promise<CertificateRow> {
+    const row = await findCertificate(this.deps.database.db, scopeOf(ctx.actor), id);
+    if (!row) throw notFound('certificate', id);
+    return row;
+  }
+
+  listCertificates(ctx: RequestContext, filter: CertificateFilter) {
+    return listCertificates(this.deps.database.db, scopeOf(ctx.actor), filter);
+  }
+
+  /** Valid certificates expiring within `days`, with counts per participant and profile. */
+  async expiring(
+    ctx: RequestContext,
+    days: number,
+    filter: { participantId?: string | undefined; profile?: string | undefined },
+  ) {
+    const before = new Date(this.deps.clock.now().getTime() + days * DAY_MS).toISOString();
+    const { rows } = await listCertificates(this.deps.database.db, scopeOf(ctx.actor), {
+      ...filter,
+      expiringBefore: before,
+      limit: 1000,
+      offset: 0,
+    });
+    const groups = new Map<string, { participantId: string; profile: string; count: number; soonest: string }>();
+    for (const row of rows) {
+      const key = `${row.participant_id}\u0000${row.profile}`;
+      const group = groups.get(key) ?? {
+        participantId: row.participant_id,
+        profile: row.profile,
+        count: 0,
+        soonest: row.not_after,
+      };
+      group.count += 1;
+      if (row.not_after < group.soonest) group.soonest = row.not_after;
+      groups.set(key, group);
+    }
+    return { withinDays: days, certificates: rows, groups: [...groups.values()] };
+  }
+
+  /**
+   * One round of upkeep: reissue CRLs nearing nextUpdate, renew responder certificates nearing
+   * expiry, and announce certificates entering the expiry window (an audit event each, which the
+   * notification outbox reads). Returns what it did.
+   */
+  async maintain(ctx: RequestContext = systemContext()) {
+    const now = this.deps.clock.now();
+    const done = { crls: 0, responders: 0, expiring: 0 };
+    for (const ca of await this.cas.list()) {
+      if (ca.source !== 'cpm' || ca.status !== 'active') continue;
+      const crl = await latestCrl(this.deps.database.db, ca.id);
+      if (!crl || Date.parse(crl.next_update) - now.getTime() <= CRL_REFRESH_MARGIN_MS) {
+        await this.revocation.publishCrl(ctx, ca.id);
+        done.crls += 1;
+      }
+      if (ca.role !== 'issuing') continue;
+      const responder = await latestResponderCertificate(this.deps.database.db, ca.id, now.toISOString());
+      if (!responder || Date.parse(responder.not_after) - now.getTime() < RESPONDER_RENEW_DAYS * DAY_MS) {
+        await this.issueResponder(ctx, ca.id);
+        done.responders += 1;
+      }
+    }
+    const before = new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY_MS).toISOString();
+    for (const row of await unwarnedExpiring(this.deps.database.db, before, now.toISOString())) {
+      await this.deps.database.transaction(async (tx) => {
+        await markWarned(tx, row.id, now.toISOString());
+        await this.deps.audit.append(tx, ctx, {
+          action: 'pki.certificate.expiring',
+          resource: { type: 'pki-certificate', id: row.id },
+          participantId: row.participant_id,
+          details: {
+            serial: row.serial,
+            profile: row.profile,
+            notAfter: row.not_after,
+            withinDays: EXPIRY_WARNING_DAYS,
+          },
+        });
+      });
+      done.expiring += 1;
+    }
+    return done;
+  }
+
+  private async issueResponder(ctx: RequestContext, caId: string): Promise<CertificateRow> {
+    const row = await this.issueForHub(ctx, { profile: 'ocsp-signing', keyType: 'ec-p256', caId });
+    this.ocsp.reloadCas();
+    return row;
+  }
+
+  private async hubId(): Promise<string> {
+    const hub = await this.deps.database.db
+      .selectFrom('participants')
+      .select('id')
+      .where('kind', '=', 'hub')
+      .executeTakeFirst();
+    if (!hub) throw new TrustloopError('ERR_CONFLICT', 'register the hub participant first (kind "hub")');
+    return hub.id;
+  }
+}

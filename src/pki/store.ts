@@ -1,0 +1,276 @@
+import type { Kysely } from 'kysely';
+import type { Scope } from '../core/context.js';
+import type { Tx } from '../core/db/database.js';
+import type {
+  DB,
+  PkiCasTable,
+  PkiCertificatesTable,
+  PkiCrlsTable,
+  PkiEnrolmentsTable,
+  PkiParticipantChainsTable,
+} from '../core/db/schema.js';
+
+export type CaRow = PkiCasTable;
+export type CertificateRow = PkiCertificatesTable;
+export type EnrolmentRow = PkiEnrolmentsTable;
+export type CrlRow = PkiCrlsTable;
+export type ChainRow = PkiParticipantChainsTable;
+
+/** A participant-scoped caller only ever matches rows of its own participant. */
+const own = (scope: Scope): string | undefined => (scope.kind === 'participant' ? scope.participantId : undefined);
+
+export async function insertCa(tx: Tx, row: CaRow): Promise<void> {
+  await tx.insertInto('pki_cas').values(row).execute();
+}
+
+export async function findCa(db: Kysely<DB>, id: string): Promise<CaRow | undefined> {
+  return db.selectFrom('pki_cas').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listCas(db: Kysely<DB>): Promise<CaRow[]> {
+  return db.selectFrom('pki_cas').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+/** Moves the CRL number on only if nobody else did meanwhile (another instance, a racing revocation). */
+export async function advanceCrlNumber(tx: Tx, caId: string, from: number, now: string): Promise<boolean> {
+  const result = await tx
+    .updateTable('pki_cas')
+    .set({ crl_number: from + 1, updated_at: now })
+    .where('id', '=', caId)
+    .where('crl_number', '=', from)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function insertCrl(tx: Tx, row: CrlRow): Promise<void> {
+  await tx.insertInto('pki_crls').values(row).execute();
+}
+
+export async function latestCrl(db: Kysely<DB>, caId: string): Promise<CrlRow | undefined> {
+  return db
+    .selectFrom('pki_crls')
+    .selectAll()
+    .where('ca_id', '=', caId)
+    .orderBy('crl_number', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertCertificate(tx: Tx, row: CertificateRow): Promise<void> {
+  await tx.insertInto('pki_certificates').values(row).execute();
+}
+
+export async function findCertificate(db: Kysely<DB>, scope: Scope, id: string): Promise<CertificateRow | undefined> {
+  const participant = own(scope);
+  return db
+    .selectFrom('pki_certificates')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(participant !== undefined, (q) => q.where('participant_id', '=', participant!))
+    .executeTakeFirst();
+}
+
+export async function findBySerial(db: Kysely<DB>, caId: string, serial: string): Promise<CertificateRow | undefined> {
+  return db
+    .selectFrom('pki_certificates')
+    .selectAll()
+    .where('serial', '=', serial)
+    .where('ca_id', '=', caId)
+    .executeTakeFirst();
+}
+
+export async function findByFingerprint(db: Kysely<DB>, fingerprint: string): Promise<CertificateRow | undefined> {
+  return db.selectFrom('pki_certificates').selectAll().where('fingerprint_sha256', '=', fingerprint).executeTakeFirst();
+}
+
+export async function keyAlreadyCertified(db: Kysely<DB>, spkiSha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('pki_certificates')
+    .select('id')
+    .where('spki_sha256', '=', spkiSha256)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface CertificateFilter {
+  participantId?: string | undefined;
+  profile?: string | undefined;
+  status?: CertificateRow['status'] | undefined;
+  caId?: string | undefined;
+  /** Valid certificates whose notAfter falls before this instant. */
+  expiringBefore?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function listCertificates(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: CertificateFilter,
+): Promise<{ rows: CertificateRow[]; total: number }> {
+  const participant = own(scope);
+  let query = db
+    .selectFrom('pki_certificates')
+    .$if(participant !== undefined, (q) => q.where('participant_id', '=', participant!));
+  if (filter.participantId !== undefined) query = query.where('participant_id', '=', filter.participantId);
+  if (filter.profile !== undefined) query = query.where('profile', '=', filter.profile);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.caId !== undefined) query = query.where('ca_id', '=', filter.caId);
+  if (filter.expiringBefore !== undefined)
+    query = query.where('status', '=', 'valid').where('not_after', '<=', filter.expiringBefore);
+  const rows = await query
+    .selectAll()
+    .orderBy(filter.expiringBefore !== undefined ? 'not_after' : 'created_at', filter.expiringBefore ? 'asc' : 'desc')
+    .orderBy('id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+  const { total } = await query.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+  return { rows, total: Number(total) };
+}
+
+export async function revokedOf(db: Kysely<DB>, caId: string): Promise<CertificateRow[]> {
+  return db
+    .selectFrom('pki_certificates')
+    .selectAll()
+    .where('ca_id', '=', caId)
+    .where('status', '=', 'revoked')
+    .orderBy('revoked_at')
+    .execute();
+}
+
+/** Marks a certificate revoked only if it is still valid; false means someone revoked it first. */
+export async function markRevoked(
+  tx: Tx,
+  id: string,
+  change: { revoked_at: string; revocation_reason: string; revoked_by: string },
+): Promise<boolean> {
+  const result = await tx
+    .updateTable('pki_certificates')
+    .set({ status: 'revoked', ...change })
+    .where('id', '=', id)
+    .where('status', '=', 'valid')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function validOfParticipant(db: Kysely<DB>, participantId: string): Promise<CertificateRow[]> {
+  return db
+    .selectFrom('pki_certificates')
+    .selectAll()
+    .where('participant_id', '=', participantId)
+    .where('status', '=', 'valid')
+    .execute();
+}
+
+export async function latestResponderCertificate(
+  db: Kysely<DB>,
+  caId: string,
+  now: string,
+): Promise<CertificateRow | undefined> {
+  return db
+    .selectFrom('pki_certificates')
+    .selectAll()
+    .where('ca_id', '=', caId)
+    .where('profile', '=', 'ocsp-signing')
+    .where('status', '=', 'valid')
+    .where('not_after', '>', now)
+    .orderBy('not_after', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Valid certificates entering the warning window that have not been announced yet. */
+export async function unwarnedExpiring(db: Kysely<DB>, before: string, now: string): Promise<CertificateRow[]> {
+  return (
+    db
+      .selectFrom('pki_certificates')
+      .selectAll()
+      .where('status', '=', 'valid')
+      .where('not_after', '<=', before)
+      .where('not_after', '>', now)
+      .where('expiry_warned_at', 'is', null)
+      // Responder and listener certificates renew themselves; announcing them would be noise.
+      .where('profile', '!=', 'ocsp-signing')
+      .where('key_source', '!=', 'ephemeral')
+      .limit(500)
+      .execute()
+  );
+}
+
+export async function markWarned(tx: Tx, id: string, now: string): Promise<void> {
+  await tx.updateTable('pki_certificates').set({ expiry_warned_at: now }).where('id', '=', id).execute();
+}
+
+export async function insertEnrolment(tx: Tx, row: EnrolmentRow): Promise<void> {
+  await tx.insertInto('pki_enrolments').values(row).execute();
+}
+
+export async function findEnrolment(db: Kysely<DB>, scope: Scope, id: string): Promise<EnrolmentRow | undefined> {
+  const participant = own(scope);
+  return db
+    .selectFrom('pki_enrolments')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(participant !== undefined, (q) => q.where('participant_id', '=', participant!))
+    .executeTakeFirst();
+}
+
+export async function listEnrolments(
+  db: Kysely<DB>,
+  scope: Scope,
+  filter: {
+    status?: EnrolmentRow['status'] | undefined;
+    participantId?: string | undefined;
+    limit: number;
+    offset: number;
+  },
+): Promise<{ rows: EnrolmentRow[]; total: number }> {
+  const participant = own(scope);
+  let query = db
+    .selectFrom('pki_enrolments')
+    .$if(participant !== undefined, (q) => q.where('participant_id', '=', participant!));
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.participantId !== undefined) query = query.where('participant_id', '=', filter.participantId);
+  const rows = await query
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute();
+  const { total } = await query.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirstOrThrow();
+  return { rows, total: Number(total) };
+}
+
+/** Updates a pending enrolment only if its approvals are still what the caller read (no lost update). */
+export async function updatePendingEnrolment(
+  tx: Tx,
+  id: string,
+  expectedApprovals: string,
+  change: Partial<EnrolmentRow>,
+): Promise<boolean> {
+  const result = await tx
+    .updateTable('pki_enrolments')
+    .set(change)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('approvals', '=', expectedApprovals)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function insertChain(tx: Tx, row: ChainRow): Promise<void> {
+  await tx.insertInto('pki_participant_chains').values(row).execute();
+}
+
+export async function listChains(db: Kysely<DB>, scope: Scope): Promise<ChainRow[]> {
+  const participant = own(scope);
+  return db
+    .selectFrom('pki_participant_chains')
+    .selectAll()
+    .$if(participant !== undefined, (q) => q.where('participant_id', '=', participant!))
+    .orderBy('created_at', 'desc')
+    .execute();
+}
