@@ -274,3 +274,15 @@ export async function listChains(db: Kysely<DB>, scope: Scope): Promise<ChainRow
     .orderBy('created_at', 'desc')
     .execute();
 }
+
+/** Of the given SHA-256 fingerprints, those of certificates the hub CA issued and has revoked. */
+export async function revokedFingerprints(db: Kysely<DB>, fingerprints: string[]): Promise<Set<string>> {
+  if (fingerprints.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('pki_certificates')
+    .select('fingerprint_sha256')
+    .where('fingerprint_sha256', 'in', fingerprints)
+    .where('status', '=', 'revoked')
+    .execute();
+  return new Set(rows.map((row) => row.fingerprint_sha256));
+}

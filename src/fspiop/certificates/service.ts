@@ -6,6 +6,7 @@ import type { Database } from '../../core/db/database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../core/db/violations.js';
 import { TrustloopError, conflict, invalid, notFound } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { revokedFingerprints } from '../../pki/store.js';
 import type { VerificationKey } from '../jws/verify.js';
 import type { CertificateView, UploadCertificate } from '../schemas.js';
 import {
@@ -40,7 +41,7 @@ const usable = (status: Status) => status === 'active' || status === 'retiring';
  * let both be valid for an overlap window (`retirePreviousAt`), then the old one retires.
  */
 export class CertificateRegistry {
-  private readonly sets = new Map<string, { rows: CertificateRow[]; loadedAt: number }>();
+  private readonly sets = new Map<string, { rows: CertificateRow[]; revoked: Set<string>; loadedAt: number }>();
   private readonly keys = new Map<string, KeyObject>();
 
   constructor(
@@ -55,6 +56,8 @@ export class CertificateRegistry {
       throw new TrustloopError('ERR_FORBIDDEN', 'a participant registers certificates for itself only');
     const use: Use = input.use ?? 'sig';
     const parsed = parseCertificate(input.pem, use);
+    if ((await revokedFingerprints(this.database.db, [parsed.fingerprint])).size > 0)
+      throw new TrustloopError('ERR_FSPIOP_CERTIFICATE_INVALID', 'the hub CA has revoked this certificate');
     const now = isoNow(this.clock);
     if (parsed.not_after <= now) throw invalid('pem', `the certificate expired at ${parsed.not_after}`);
     const previous = (await certificatesOf(this.database.db, input.participantId, use)).filter((row) =>
@@ -201,15 +204,31 @@ export class CertificateRegistry {
     return valid.map((row) => ({ id: row.id, key: this.keyOf(row) }));
   }
 
+  /**
+   * The participant's certificates for a use, without those the hub CA has revoked (a certificate
+   * issued by Trustloop's PKI is matched by its SHA-256 fingerprint). Kept for SET_CACHE_MS.
+   */
   private async setOf(participantId: string, use: Use): Promise<CertificateRow[]> {
     const cacheKey = `${participantId}|${use}`;
     const now = this.clock.now().getTime();
-    const cached = this.sets.get(cacheKey);
-    if (cached && now - cached.loadedAt <= SET_CACHE_MS) return cached.rows;
-    const rows = await certificatesOf(this.database.db, participantId, use);
-    if (this.sets.size > 10_000) this.sets.clear();
-    this.sets.set(cacheKey, { rows, loadedAt: now });
-    return rows;
+    let cached = this.sets.get(cacheKey);
+    if (!cached || now - cached.loadedAt > SET_CACHE_MS) {
+      const rows = await certificatesOf(this.database.db, participantId, use);
+      const revoked = await revokedFingerprints(
+        this.database.db,
+        rows.map((row) => row.fingerprint),
+      );
+      if (this.sets.size > 10_000) this.sets.clear();
+      cached = { rows, revoked, loadedAt: now };
+      this.sets.set(cacheKey, cached);
+    }
+    const { rows, revoked } = cached;
+    if (revoked.size > 0 && rows.every((row) => revoked.has(row.fingerprint)))
+      throw new TrustloopError(
+        'ERR_FSPIOP_CERTIFICATE_NOT_VALID',
+        `every ${use === 'sig' ? 'signing' : 'encryption'} certificate of '${participantId.slice(0, 32)}' was revoked by the hub CA`,
+      );
+    return rows.filter((row) => !revoked.has(row.fingerprint));
   }
 
   /** A certificate never changes, so its imported key is kept for good (jose caches its own form by it). */
