@@ -6,6 +6,7 @@ import { invalid } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeyService } from '../cpm/keys/service.js';
 import type { TokenService } from '../iam/tokens/service.js';
+import { unrevokedCertificates, type CertificateRow } from '../pki/store.js';
 import { requirementUrn } from './catalog/model.js';
 import type { EvidenceService, EvidenceView } from './evidence.js';
 import type { ControlsService } from './service.js';
@@ -53,6 +54,7 @@ export class CollectorService {
       keyRotationCollector(keys),
       auditChainCollector(database, audit),
       tokenHygieneCollector(tokens, clock),
+      certificateCollector(database, clock),
     ];
   }
 
@@ -160,6 +162,39 @@ function keyRotationCollector(keys: KeyService): Collector {
             withoutRotationPeriod: noPeriod,
             weak,
           },
+        };
+      });
+    },
+  };
+}
+
+/**
+ * PCI DSS 4.2.1, Mojaloop PKI-4: no certificate of the hub PKI that is still unrevoked has passed
+ * its expiry, and none has a key below 128-bit strength. Revoked ones are out of use by definition.
+ */
+function certificateCollector(database: Database, clock: Clock): Collector {
+  return {
+    id: 'pki.certificates',
+    title: 'Certificates in use: expiry and key strength',
+    backs: [requirementUrn(PCI, '4.2.1'), requirementUrn(MOJALOOP, 'PKI-4')],
+    async collect(hubId) {
+      const now = isoNow(clock);
+      const byOwner = new Map<string, CertificateRow[]>([[hubId, []]]);
+      for (const row of await unrevokedCertificates(database.db)) {
+        byOwner.set(row.participant_id, [...(byOwner.get(row.participant_id) ?? []), row]);
+      }
+      return [...byOwner].map(([participantId, rows]) => {
+        const expired = rows.filter((row) => row.not_after <= now).map((row) => row.serial);
+        const weak = rows.filter((row) => row.key_strength_bits < 128).map((row) => row.serial);
+        const failing = expired.length + weak.length;
+        return {
+          participantId,
+          result: failing === 0 ? ('pass' as const) : ('fail' as const),
+          summary:
+            failing === 0
+              ? `${rows.length} certificate(s) in use, none expired, all keys at least 128-bit`
+              : `${expired.length} expired but not revoked, ${weak.length} with keys below 128 bits`,
+          data: { certificates: rows.length, expired, weak },
         };
       });
     },

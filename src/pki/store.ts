@@ -286,3 +286,8 @@ export async function revokedFingerprints(db: Kysely<DB>, fingerprints: string[]
     .execute();
   return new Set(rows.map((row) => row.fingerprint_sha256));
 }
+
+/** Every certificate the hub CA issued and has not revoked, expired or not: what is in use. */
+export async function unrevokedCertificates(db: Kysely<DB>): Promise<CertificateRow[]> {
+  return db.selectFrom('pki_certificates').selectAll().where('status', '=', 'valid').execute();
+}
