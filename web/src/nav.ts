@@ -6,6 +6,10 @@ import { GapsPage } from './controls/GapsPage.js';
 import { ResponsibilityPage } from './controls/ResponsibilityPage.js';
 import { KeysPage } from './keys/KeysPage.js';
 import { ParticipantsPage } from './participants/ParticipantsPage.js';
+import { CasPage } from './pki/CasPage.js';
+import { CertificatesPage } from './pki/CertificatesPage.js';
+import { EnrolmentsPage } from './pki/EnrolmentsPage.js';
+import { ExpiryWatchPage } from './pki/ExpiryWatchPage.js';
 
 export interface NavEntry {
   /** The page's URL; paths below it belong to the page too. */
@@ -33,6 +37,10 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   },
   { path: '/controls/assessments', label: 'Assessments', permission: 'controls:read', page: AssessmentsPage },
   { path: '/controls/gaps', label: 'Compliance gaps', permission: 'controls:read', page: GapsPage },
+  { path: '/pki/cas', label: 'Certificate authorities', permission: 'pki:read', page: CasPage },
+  { path: '/pki/enrolments', label: 'Enrolment queue', permission: 'pki:read', page: EnrolmentsPage },
+  { path: '/pki/certificates', label: 'Certificates', permission: 'pki:read', page: CertificatesPage },
+  { path: '/pki/expiring', label: 'Expiry watch', permission: 'pki:read', page: ExpiryWatchPage },
 ];
 
 export const entriesFor = (permissions: readonly string[]): NavEntry[] =>
