@@ -37,10 +37,11 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   },
   { path: '/controls/assessments', label: 'Assessments', permission: 'controls:read', page: AssessmentsPage },
   { path: '/controls/gaps', label: 'Compliance gaps', permission: 'controls:read', page: GapsPage },
-  { path: '/pki/cas', label: 'Certificate authorities', permission: 'pki:read', page: CasPage },
-  { path: '/pki/enrolments', label: 'Enrolment queue', permission: 'pki:read', page: EnrolmentsPage },
-  { path: '/pki/certificates', label: 'Certificates', permission: 'pki:read', page: CertificatesPage },
-  { path: '/pki/expiring', label: 'Expiry watch', permission: 'pki:read', page: ExpiryWatchPage },
+  // Not under /pki/: the server keeps that prefix for the public CRL, CA-certificate and OCSP URLs.
+  { path: '/certificates/authorities', label: 'Certificate authorities', permission: 'pki:read', page: CasPage },
+  { path: '/certificates/enrolments', label: 'Enrolment queue', permission: 'pki:read', page: EnrolmentsPage },
+  { path: '/certificates/issued', label: 'Certificates', permission: 'pki:read', page: CertificatesPage },
+  { path: '/certificates/expiring', label: 'Expiry watch', permission: 'pki:read', page: ExpiryWatchPage },
 ];
 
 export const entriesFor = (permissions: readonly string[]): NavEntry[] =>

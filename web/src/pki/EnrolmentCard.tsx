@@ -35,7 +35,7 @@ export function EnrolmentCard({ enrolment, canDecide }: { enrolment: Enrolment; 
           </Text>
         )}
         {enrolment.certificateId && (
-          <Anchor component={Link} to={`/pki/certificates?certificate=${enrolment.certificateId}`} size="sm">
+          <Anchor component={Link} to={`/certificates/issued?certificate=${enrolment.certificateId}`} size="sm">
             Certificate {enrolment.certificateId}
           </Anchor>
         )}
