@@ -12,7 +12,7 @@ export function ChecksTable({ checks, label }: { checks: readonly Check[]; label
             <Table.Td w={290} ff="monospace" fz="xs">
               {check.id}
             </Table.Td>
-            <Table.Td w={130}>
+            <Table.Td w={160}>
               <CheckBadge check={check} />
             </Table.Td>
             <Table.Td fz="sm" style={{ overflowWrap: 'anywhere' }}>
