@@ -6,6 +6,10 @@ import { GapsPage } from './controls/GapsPage.js';
 import { ResponsibilityPage } from './controls/ResponsibilityPage.js';
 import { KeysPage } from './keys/KeysPage.js';
 import { ParticipantsPage } from './participants/ParticipantsPage.js';
+import { CasPage } from './pki/CasPage.js';
+import { CertificatesPage } from './pki/CertificatesPage.js';
+import { EnrolmentsPage } from './pki/EnrolmentsPage.js';
+import { ExpiryWatchPage } from './pki/ExpiryWatchPage.js';
 
 export interface NavEntry {
   /** The page's URL; paths below it belong to the page too. */
@@ -33,6 +37,11 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   },
   { path: '/controls/assessments', label: 'Assessments', permission: 'controls:read', page: AssessmentsPage },
   { path: '/controls/gaps', label: 'Compliance gaps', permission: 'controls:read', page: GapsPage },
+  // Not under /pki/: the server keeps that prefix for the public CRL, CA-certificate and OCSP URLs.
+  { path: '/certificates/authorities', label: 'Certificate authorities', permission: 'pki:read', page: CasPage },
+  { path: '/certificates/enrolments', label: 'Enrolment queue', permission: 'pki:read', page: EnrolmentsPage },
+  { path: '/certificates/issued', label: 'Certificates', permission: 'pki:read', page: CertificatesPage },
+  { path: '/certificates/expiring', label: 'Expiry watch', permission: 'pki:read', page: ExpiryWatchPage },
 ];
 
 export const entriesFor = (permissions: readonly string[]): NavEntry[] =>
