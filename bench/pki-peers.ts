@@ -123,15 +123,22 @@ async function startPeer(
   cwd: string,
   port: number,
   ready: (output: string) => Promise<boolean>,
+  options: { groupOfItsOwn: boolean } = { groupOfItsOwn: false },
 ): Promise<Peer> {
-  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `openssl ocsp -multi` makes its own process group (and exits if it cannot, as a session
+  // leader cannot); everything else is given one here.
+  const child = spawn(command, args, { cwd, detached: !options.groupOfItsOwn, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid!, 'SIGTERM');
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
     await exited;
   };
   try {
@@ -215,6 +222,7 @@ export async function startOpensslOcsp(
     port,
     // Not a TCP probe: a connection that sends nothing holds the single-threaded responder forever.
     async (output) => output.includes('ACCEPT '),
+    { groupOfItsOwn: options.processes > 1 },
   );
 }
 
