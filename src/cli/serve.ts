@@ -43,7 +43,7 @@ function startJobs(app: App, logger: Logger): Scheduler {
   scheduler.every({
     name: 'evidence-collectors',
     everyMs: app.config.collectorIntervalMinutes * 60_000,
-    run: () => app.collectors.run(systemContext()),
+    run: () => app.collectors.runScheduled(systemContext()),
     startNow: true,
   });
   // CRLs before their nextUpdate, responder certificates, expiry announcements.

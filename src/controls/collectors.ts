@@ -62,19 +62,20 @@ export class CollectorService {
     return this.collectors.map(({ id, title, backs }) => ({ id, title, backs }));
   }
 
+  /** The scheduled run: nothing to collect for until the hub is registered, which is not an error. */
+  async runScheduled(ctx: RequestContext): Promise<EvidenceView[]> {
+    return (await this.hubId()) === undefined ? [] : this.run(ctx);
+  }
+
   /** Runs every collector (or one) now. */
   async run(ctx: RequestContext, only?: string): Promise<EvidenceView[]> {
     const chosen = only === undefined ? this.collectors : this.collectors.filter((collector) => collector.id === only);
     if (chosen.length === 0) throw invalid('collector', `no collector named '${only}'`);
-    const hub = await this.database.db
-      .selectFrom('participants')
-      .select('id')
-      .where('kind', '=', 'hub')
-      .executeTakeFirst();
-    if (!hub) throw invalid('collector', 'the scheme has no hub registered yet');
+    const hub = await this.hubId();
+    if (hub === undefined) throw invalid('collector', 'the scheme has no hub registered yet');
     const out: EvidenceView[] = [];
     for (const collector of chosen) {
-      const findings = await collector.collect(hub.id);
+      const findings = await collector.collect(hub);
       for (const finding of findings) {
         const now = this.clock.now();
         const row: EvidenceRow = {
@@ -117,6 +118,15 @@ export class CollectorService {
       }
     }
     return out;
+  }
+
+  private async hubId(): Promise<string | undefined> {
+    const hub = await this.database.db
+      .selectFrom('participants')
+      .select('id')
+      .where('kind', '=', 'hub')
+      .executeTakeFirst();
+    return hub?.id;
   }
 
   generatedAt(): string {
