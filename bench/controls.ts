@@ -19,6 +19,9 @@ import { loadConfig } from '../src/core/config.js';
 import { systemContext } from '../src/core/context.js';
 import type { AssessmentResult } from '../src/core/db/schema.js';
 
+/** Benchmark output goes to stdout as plain lines, like the other benchmarks. */
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
 const PARTICIPANTS = 100;
 const CATALOGS = ['urn:trustloop:catalog:pci-dss:4.0.1', 'urn:trustloop:catalog:gdpr:2016-679'];
 const RESULTS: AssessmentResult[] = ['compliant', 'partially-compliant', 'non-compliant', 'not-applicable'];
@@ -66,7 +69,7 @@ async function measure(app: App, engine: string): Promise<void> {
     evaluateMs = Math.min(evaluateMs, performance.now() - start);
     requirements = evaluated.reduce((sum, one) => sum + one.items.length, 0);
   }
-  console.log(
+  say(
     `${engine}: ${rows.length} assessments, ${requirements} requirements re-evaluated in ${evaluateMs.toFixed(0)} ms ` +
       `(target < ${TARGET_MS} ms: ${evaluateMs < TARGET_MS ? 'met' : 'MISSED'}); ` +
       `reading the same item rows alone: ${readMs.toFixed(0)} ms; ratio evaluate/read ${(evaluateMs / readMs).toFixed(2)}×`,
@@ -78,7 +81,7 @@ async function run(engine: string, overrides: Record<string, unknown>, cleanup: 
   try {
     const started = performance.now();
     await seed(app);
-    console.log(`${engine}: seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    say(`${engine}: seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await measure(app, engine);
   } finally {
     await app.close();
