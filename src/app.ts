@@ -89,6 +89,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     pki: new PkiService(database, audit, keys, crypto, config),
     close: async () => {
       await keystore.close();
+      await audit.close();
       await database.close();
     },
   };

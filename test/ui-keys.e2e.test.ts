@@ -190,6 +190,26 @@ function keysSuite(engine: EngineName): void {
     assert.match(await detail.getByText('Public key (version 2, PEM)').innerText(), /version 2/);
   });
 
+  it('changes the rotation period and the minimum decryption version in the settings', STEP, async () => {
+    const drawer = page.getByRole('dialog', { name: `Key ${KEY_NAME}` });
+    await drawer.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Key settings' });
+    await dialog.getByLabel('Rotation period in days').fill('30');
+    const minVersion = dialog.getByLabel('Minimum decryption version');
+    await minVersion.fill('3');
+    await dialog.getByText('a version from 1 to 2').waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Save' }).isDisabled(), true);
+    await minVersion.fill('2');
+    await dialog.getByText(/can no longer be decrypted/).waitFor();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const detail = page.getByTestId('key-detail');
+    await detail.getByText(/^every 30 days; next/).waitFor();
+    assert.match(await detail.innerText(), /^Min\. decryption version\t2$/m);
+    const [key] = await listKeys();
+    assert.deepEqual([key!.rotationPeriodDays, key!.minDecryptionVersion], [30, 2]);
+  });
+
   it('disables the key after confirmation, then offers to enable it', STEP, async () => {
     const drawer = page.getByRole('dialog', { name: `Key ${KEY_NAME}` });
     await drawer.getByRole('button', { name: 'Disable' }).click();
@@ -304,6 +324,7 @@ function keysSuite(engine: EngineName): void {
         'key.create',
         'key.rotate',
         'key.update',
+        'key.update',
         'key.destruction.schedule',
         'key.destruction.cancel',
         'key.destruction.schedule',
@@ -323,6 +344,8 @@ interface StoredKey {
   status: string;
   latestVersion: number;
   destroyAfter: string | null;
+  rotationPeriodDays: number | null;
+  minDecryptionVersion: number;
   policy: { roles: string[]; operations: string[] };
 }
 

@@ -140,6 +140,21 @@ forEachEngine('audit trail', (engine) => {
     assert.equal(result.checked, 26);
   });
 
+  it('interleaves recorded events with changes committed on the main connection, in one chain', async (t) => {
+    t.after(done);
+    const records = Array.from({ length: 200 }, (_, i) =>
+      app.audit.record(systemContext(), { action: 'test.mixed', resource: { type: 'test', id: String(i) } }),
+    );
+    const changes = Array.from({ length: 10 }, (_, i) =>
+      app.participants.create(systemContext(), { id: `dfsp-mix-${i}`, name: `Mixed ${i}`, kind: 'dfsp' }),
+    );
+    await Promise.all([...records, ...changes]);
+    const result = await app.audit.verify();
+    assert.equal(result.ok, true);
+    assert.equal(result.checked, 216);
+    assert.equal((await app.audit.list({ limit: 20, action: 'participant.create' })).length, 10);
+  });
+
   it('groups concurrent records into shared commits, and fails every waiter when a commit fails', async (t) => {
     t.after(done);
     const record = (i: number) =>

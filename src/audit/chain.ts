@@ -50,4 +50,48 @@ export function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
   });
 }
 
+/** An event as the caller's side builds it: everything but its place in the chain. */
+export type UnlinkedRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
+
+/** The chain's last link, or the genesis before the first event. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** Gives each row its sequence number and previous hash after `head`, and hashes it. */
+export function linkRows(rows: UnlinkedRow[], head: ChainHead): AuditRow[] {
+  let prevHash = head.hash;
+  return rows.map((unlinked, index) => {
+    const row = { ...unlinked, seq: head.seq + index + 1, prev_hash: prevHash };
+    prevHash = hashEvent(row);
+    return { ...row, hash: prevHash };
+  });
+}
+
+/** The columns in table order, which is also the order of the arrays `scanRows` reads. */
+export const COLUMNS = [
+  'seq',
+  'id',
+  'time',
+  'service',
+  'host',
+  'actor_type',
+  'actor_id',
+  'actor_role',
+  'action',
+  'resource_type',
+  'resource_id',
+  'outcome',
+  'error_code',
+  'request_id',
+  'source_ip',
+  'user_agent',
+  'session_id',
+  'participant_id',
+  'details',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditRow)[];
+
 export type ChainBreak = 'missing-event' | 'hash-mismatch' | 'previous-hash-mismatch';

@@ -5,10 +5,11 @@ import { TrustloopError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { isoNow, systemClock, type Clock } from '../core/clock.js';
-import { hashEvent, type ChainBreak } from './chain.js';
+import { linkRows, type ChainBreak, type UnlinkedRow } from './chain.js';
 import { redactDetails } from './redact.js';
 import { DEFAULT_VERIFY_OPTIONS, verifyChain, type VerifyOptions } from './verify.js';
 import { getRow, headSeq, insertRows, listRows, lockHead, scanRows, type AuditFilter, type AuditRow } from './store.js';
+import { AuditWriter } from './writer.js';
 
 /** What a caller says happened; the service adds who, when, where and the chain links. */
 export interface AuditEntry {
@@ -66,12 +67,23 @@ export class AuditService {
   private readonly host = hostname();
   private readonly waiting: Waiting[] = [];
   private flushing = false;
+  private flushed: Promise<void> = Promise.resolve();
+  /** SQLite: recorded events are appended on a thread of their own (see writer.ts). */
+  private readonly writer: AuditWriter | null;
 
   constructor(
     private readonly database: Database,
     private readonly clock: Clock = systemClock,
     private readonly verifyOptions: VerifyOptions = DEFAULT_VERIFY_OPTIONS,
-  ) {}
+  ) {
+    this.writer = database.sqlite ? new AuditWriter(database.sqlite) : null;
+  }
+
+  /** Waits for recorded events still being written, then lets go of the writer thread's connection. */
+  async close(): Promise<void> {
+    await this.flushed;
+    await this.writer?.close();
+  }
 
   /**
    * Appends events inside the caller's transaction, after every other write of the change. If the
@@ -93,44 +105,78 @@ export class AuditService {
   record(ctx: RequestContext, entry: AuditEntry): Promise<AuditEvent> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ctx, entry, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        this.flushing = true;
+        this.flushed = this.flush();
+      }
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.waiting.length > 0) {
-      // Let finished I/O (signatures from the thread pool, other requests) queue its events first:
-      // a SQLite commit blocks the event loop for its fsync, so nothing else could join it later.
-      await new Promise(setImmediate);
-      const batch = this.waiting.splice(0, MAX_GROUP);
-      try {
-        const events = await this.database.transaction((tx) => this.appendEach(tx, batch));
-        batch.forEach((item, i) => item.resolve(events[i]!));
-      } catch (error) {
-        for (const item of batch) item.reject(error);
+    // The writer thread may hold a second batch while it commits the first, so it never waits for
+    // the main thread between commits; a transaction on this thread holds the one connection.
+    const limit = this.writer ? 2 : 1;
+    const inFlight = new Set<Promise<void>>();
+    while (this.waiting.length > 0 || inFlight.size > 0) {
+      if (this.waiting.length === 0 || inFlight.size >= limit) {
+        await Promise.race(inFlight);
+        continue;
       }
+      // Let finished I/O (signatures from the thread pool, other requests) queue its events first.
+      await new Promise(setImmediate);
+      const written = this.writeBatch(this.waiting.splice(0, MAX_GROUP)).finally(() => inFlight.delete(written));
+      inFlight.add(written);
     }
+    // In the same turn as the emptiness check: a record() arriving after it starts a new flush.
     this.flushing = false;
+  }
+
+  private async writeBatch(batch: Waiting[]): Promise<void> {
+    try {
+      const events = this.writer
+        ? await this.writeThroughWorker(this.writer, batch)
+        : await this.database.transaction((tx) => this.appendEach(tx, batch));
+      batch.forEach((item, i) => item.resolve(events[i]!));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
   }
 
   private async appendEach(tx: Tx, items: { ctx: RequestContext; entry: AuditEntry }[]): Promise<AuditEvent[]> {
     try {
       const head = await lockHead(tx, this.database.engine);
-      let prevHash = head.hash;
-      const details = items.map(({ entry }) => redactDetails(entry.details ?? {}) as Record<string, unknown>);
-      const rows = items.map(({ ctx, entry }, index) => {
-        const row = this.toRow(ctx, entry, details[index]!, head.seq + index + 1, prevHash);
-        prevHash = row.hash;
-        return row;
-      });
+      const unlinked = items.map(({ ctx, entry }) => this.unlinkedRow(ctx, entry));
+      const rows = linkRows(
+        unlinked.map(({ row }) => row),
+        head,
+      );
       await insertRows(tx, rows);
-      return rows.map((row, index) => toEvent(row, details[index]));
+      return rows.map((row, index) => toEvent(row, unlinked[index]!.details));
     } catch (error) {
-      throw new TrustloopError('ERR_AUDIT_UNAVAILABLE', 'the audit trail could not be written; nothing was changed', {
-        cause: error,
-      });
+      throw unavailable(error);
     }
+  }
+
+  private async writeThroughWorker(writer: AuditWriter, items: Waiting[]): Promise<AuditEvent[]> {
+    let unlinked, appended;
+    try {
+      unlinked = items.map(({ ctx, entry }) => this.unlinkedRow(ctx, entry));
+      appended = await writer.write(unlinked.map(({ row }) => row));
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const { head, hashes } = appended;
+    return unlinked.map(({ row, details }, index) =>
+      toEvent(
+        {
+          ...row,
+          seq: head.seq + index + 1,
+          prev_hash: index === 0 ? head.hash : hashes[index - 1]!,
+          hash: hashes[index]!,
+        },
+        details,
+      ),
+    );
   }
 
   async list(filter: AuditFilter): Promise<AuditEvent[]> {
@@ -162,15 +208,9 @@ export class AuditService {
     for await (const page of scanRows(this.database, { after: 0, upTo })) yield* page.map((row) => toEvent(row));
   }
 
-  private toRow(
-    ctx: RequestContext,
-    entry: AuditEntry,
-    details: Record<string, unknown>,
-    seq: number,
-    prevHash: string,
-  ): AuditRow {
-    const row: Omit<AuditRow, 'hash'> = {
-      seq,
+  private unlinkedRow(ctx: RequestContext, entry: AuditEntry): { row: UnlinkedRow; details: Record<string, unknown> } {
+    const details = redactDetails(entry.details ?? {}) as Record<string, unknown>;
+    const row: UnlinkedRow = {
       id: newId('evt'),
       time: isoNow(this.clock),
       service: ctx.service,
@@ -189,11 +229,13 @@ export class AuditService {
       session_id: ctx.sessionId,
       participant_id: entry.participantId ?? ctx.actor.participantId,
       details: canonicalJson(details),
-      prev_hash: prevHash,
     };
-    return { ...row, hash: hashEvent(row) };
+    return { row, details };
   }
 }
+
+const unavailable = (cause: unknown) =>
+  new TrustloopError('ERR_AUDIT_UNAVAILABLE', 'the audit trail could not be written; nothing was changed', { cause });
 
 /** `details` saves re-parsing what the caller has just written. */
 function toEvent(row: AuditRow, details?: Record<string, unknown>): AuditEvent {

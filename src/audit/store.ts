@@ -1,17 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Engine, Tx } from '../core/db/database.js';
 import type { AuditEventsTable, DB } from '../core/db/schema.js';
-import { GENESIS_HASH } from './chain.js';
+import { COLUMNS, GENESIS_HASH, type ChainHead } from './chain.js';
 
 export type AuditRow = AuditEventsTable;
 
 /** Any constant: the PostgreSQL advisory lock that serialises appends to the chain. */
 const CHAIN_LOCK = 7_270_001;
-
-export interface ChainHead {
-  seq: number;
-  hash: string;
-}
 
 /** Locks the chain for this transaction and returns its last link. */
 export async function lockHead(tx: Tx, engine: Engine): Promise<ChainHead> {
@@ -78,31 +73,6 @@ export async function headSeq(db: Kysely<DB>): Promise<number> {
 export async function getRow(db: Kysely<DB>, seq: number): Promise<AuditRow | undefined> {
   return db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirst();
 }
-
-/** The columns in table order, which is also the order of the arrays `scanRows` reads. */
-const COLUMNS = [
-  'seq',
-  'id',
-  'time',
-  'service',
-  'host',
-  'actor_type',
-  'actor_id',
-  'actor_role',
-  'action',
-  'resource_type',
-  'resource_id',
-  'outcome',
-  'error_code',
-  'request_id',
-  'source_ip',
-  'user_agent',
-  'session_id',
-  'participant_id',
-  'details',
-  'prev_hash',
-  'hash',
-] as const satisfies readonly (keyof AuditRow)[];
 
 /**
  * Rows `after` < seq ≤ `upTo` in sequence order, in pages, so a chain of millions is read in

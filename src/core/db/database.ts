@@ -4,6 +4,8 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { openSqliteConnection } from './sqlite.js';
+import { WriteLock } from './write-lock.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -16,6 +18,11 @@ export interface Database {
   readonly options: DatabaseOptions;
   /** The PostgreSQL schema in use when not the default one. */
   readonly schema?: string | undefined;
+  /**
+   * SQLite only: the database file and the write lock shared with the audit writer's thread, which
+   * appends through a connection of its own (see src/audit/writer.ts).
+   */
+  readonly sqlite?: { file: string; writeLock: WriteLock } | undefined;
   /** For reads outside a transaction. Writes go through `transaction`. */
   readonly db: Kysely<DB>;
   /**
@@ -52,26 +59,28 @@ export function openDatabase(options: DatabaseOptions): Database {
 function openSqlite(dataDir: string): Omit<Database, 'options'> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, SQLITE_FILE);
-  const raw = new SqliteDatabase(file);
-  raw.pragma('journal_mode = WAL');
-  // FULL makes each commit durable on power loss, which the audit trail promises.
-  raw.pragma('synchronous = FULL');
-  raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
+  const raw = openSqliteConnection(file);
+  const writeLock = new WriteLock();
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     engine: 'sqlite',
+    sqlite: { file, writeLock },
     db,
     transaction: (work) =>
       db.connection().execute(async (connection) => {
-        await sql`begin immediate`.execute(connection);
+        writeLock.acquireFirst();
         try {
-          const result = await work(connection);
-          await sql`commit`.execute(connection);
-          return result;
-        } catch (error) {
-          await sql`rollback`.execute(connection);
-          throw error;
+          await sql`begin immediate`.execute(connection);
+          try {
+            const result = await work(connection);
+            await sql`commit`.execute(connection);
+            return result;
+          } catch (error) {
+            await sql`rollback`.execute(connection);
+            throw error;
+          }
+        } finally {
+          writeLock.release();
         }
       }),
     selectArrays: (query) => {

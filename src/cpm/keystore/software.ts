@@ -10,18 +10,18 @@ import {
   privateDecrypt,
   publicEncrypt,
   randomBytes,
-  sign,
+  randomUUID,
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { TrustloopError } from '../../core/errors.js';
 import { IMPORT_KEY_TYPE, checkMaterial, importFailed, splitWrapped, unwrapMaterial } from './import.js';
 import { signDigest } from './prehashed.js';
+import { signerPool } from './signer-pool.js';
 import type { GeneratedKey, Keystore, KeyType, KeyVersionRef, SignatureAlgorithm } from './types.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const signAsync = promisify(sign);
 const generateKeyPairAsync = promisify(generateKeyPair) as (
   type: string,
   options: Record<string, unknown>,
@@ -73,6 +73,8 @@ export class SoftwareKeystore implements Keystore {
   private master: Buffer | null = null;
   /** Parsed keys by `keyId:version`: parsing a private key on every call costs two thirds of a signature. */
   private readonly cache = new Map<string, KeyObject>();
+  /** Names this keystore's keys in the signing threads, which serve every keystore of the process. */
+  private readonly signerPrefix = `${randomUUID()}:`;
 
   get sealed(): boolean {
     return this.master === null;
@@ -86,6 +88,7 @@ export class SoftwareKeystore implements Keystore {
     this.master?.fill(0);
     this.master = null;
     this.cache.clear();
+    signerPool.forget(this.signerPrefix);
   }
 
   async close(): Promise<void> {
@@ -146,18 +149,7 @@ export class SoftwareKeystore implements Keystore {
   async sign(ref: KeyVersionRef, algorithm: SignatureAlgorithm, data: Buffer, prehashed = false): Promise<Buffer> {
     const key = this.keyOf(ref);
     if (prehashed) return signDigest(key, algorithm, data);
-    switch (algorithm) {
-      case 'RS256':
-        return signAsync('sha256', data, key);
-      case 'PS256':
-        return signAsync('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-      case 'ES256':
-        return signAsync('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
-      case 'ES384':
-        return signAsync('sha384', data, { key, dsaEncoding: 'ieee-p1363' });
-      case 'EdDSA':
-        return signAsync(null, data, key);
-    }
+    return signerPool.sign(this.signerName(ref), key, algorithm, data);
   }
 
   async encrypt(ref: KeyVersionRef, plaintext: Buffer, aad: Buffer | undefined): Promise<Buffer> {
@@ -185,6 +177,12 @@ export class SoftwareKeystore implements Keystore {
 
   async destroy(ref: KeyVersionRef): Promise<void> {
     this.cache.delete(`${ref.keyId}:${ref.version}`);
+    signerPool.forget(this.signerName(ref));
+  }
+
+  /** Ends with a separator so that forgetting version 1 leaves version 10 alone. */
+  private signerName(ref: KeyVersionRef): string {
+    return `${this.signerPrefix}${ref.keyId}:${ref.version}/`;
   }
 
   private keyOf(ref: KeyVersionRef): KeyObject {

@@ -136,7 +136,7 @@ export class TokenService {
   private async noteUse(row: TokenRow): Promise<void> {
     const now = this.clock.now();
     if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
-      await touchLastUsed(this.database.db, row.id, now.toISOString());
+      await this.database.transaction((tx) => touchLastUsed(tx, row.id, now.toISOString()));
     }
   }
 

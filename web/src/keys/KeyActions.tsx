@@ -5,6 +5,7 @@ import type { KeyView } from '../api/types.js';
 import { ConfirmModal } from '../ui/ConfirmModal.js';
 import { formatTime } from '../ui/format.js';
 import { DestroyKeyModal } from './DestroyKeyModal.js';
+import { KeySettingsModal } from './KeySettingsModal.js';
 import { useCancelDestruction, useRotateKey, useSetKeyStatus } from './queries.js';
 import { ScheduleDestructionModal } from './ScheduleDestructionModal.js';
 
@@ -52,6 +53,7 @@ export function KeyActions({ keyView }: { keyView: KeyView }) {
   const [opened, modal] = useDisclosure(false);
   const [scheduling, scheduleModal] = useDisclosure(false);
   const [destroying, destroyModal] = useDisclosure(false);
+  const [editing, settingsModal] = useDisclosure(false);
   const running = action === 'rotate' ? rotate : action === 'cancel-destruction' ? cancel : setStatus;
   const shown = CONFIRM[action];
 
@@ -90,6 +92,11 @@ export function KeyActions({ keyView }: { keyView: KeyView }) {
         </Button>
       )}
       {!scheduled && (
+        <Button variant="light" onClick={settingsModal.open}>
+          Settings
+        </Button>
+      )}
+      {!scheduled && (
         <Button variant="subtle" color="red" onClick={scheduleModal.open}>
           Schedule destruction
         </Button>
@@ -122,6 +129,7 @@ export function KeyActions({ keyView }: { keyView: KeyView }) {
       />
       <ScheduleDestructionModal keyView={keyView} opened={scheduling} onClose={scheduleModal.close} />
       <DestroyKeyModal keyView={keyView} opened={destroying} onClose={destroyModal.close} />
+      {editing && <KeySettingsModal keyView={keyView} opened={editing} onClose={settingsModal.close} />}
     </Group>
   );
 }

@@ -48,6 +48,15 @@ export function useSetKeyStatus(id: string) {
   });
 }
 
+export function useUpdateKeySettings(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { rotationPeriodDays: number | null; minDecryptionVersion: number }) =>
+      unwrap(api.PATCH('/api/v1/keys/{id}', { params: { path: { id } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: KEYS_KEY }),
+  });
+}
+
 /** Stops the key now and destroys it once the waiting period (1–30 days) is over, unless cancelled. */
 export function useScheduleDestruction(id: string) {
   const client = useQueryClient();
