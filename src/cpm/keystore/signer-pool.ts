@@ -86,7 +86,9 @@ class SignerThread {
       kind: 'sign',
       id,
       keys,
-      items: batch.map(({ name, algorithm, data }) => ({ key: name, algorithm, data })),
+      // A copy of exactly the message: cloning a Buffer clones its whole backing store, which for a
+      // pooled or request-body Buffer is many times the message.
+      items: batch.map(({ name, algorithm, data }) => ({ key: name, algorithm, data: new Uint8Array(data) })),
     } satisfies SignerRequest);
   }
 
