@@ -1,6 +1,6 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { signWith, type SignerReply, type SignerRequest } from './signer-pool.js';
+import { pack, signWith, unpacked, type SignerReply, type SignerRequest } from './signer-pool.js';
 
 /**
  * A signing thread of the software keystore: keeps the private keys it has been handed (as
@@ -15,14 +15,26 @@ parentPort!.on('message', (request: SignerRequest) => {
     return;
   }
   for (const [name, key] of request.keys) keys.set(name, key);
-  const results = request.items.map(({ key, algorithm, data }) => {
+  const errors: Record<number, string> = {};
+  const signatures = Array.from(request.jobOf, (job, index) => {
+    const { key, algorithm } = request.jobs[job]!;
     const keyObject = keys.get(key);
-    if (!keyObject) return { error: `key ${key} was not handed to this signing thread` };
     try {
-      return signWith((digest, bytes, input) => sign(digest, bytes, input), keyObject, algorithm, data);
+      if (!keyObject) throw new Error(`key ${key} was not handed to this signing thread`);
+      return signWith(
+        (digest, bytes, input) => sign(digest, bytes, input),
+        keyObject,
+        algorithm,
+        unpacked(request.ends, request.data, index),
+      );
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      errors[index] = error instanceof Error ? error.message : String(error);
+      return new Uint8Array(0);
     }
   });
-  parentPort!.postMessage({ id: request.id, results } satisfies SignerReply);
+  const packed = pack(signatures);
+  parentPort!.postMessage(
+    { id: request.id, ends: packed.ends, signatures: packed.data, errors } satisfies SignerReply,
+    [packed.ends.buffer, packed.data.buffer],
+  );
 });
