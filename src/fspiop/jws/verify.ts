@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { errors, flattenedVerify } from 'jose';
 import { TrustloopError } from '../../core/errors.js';
+import { verifyJws } from './verify-pool.js';
 import { decodeBase64Url, lowerCaseHeaders, parseJsonObject, requireJsonBody, type FspiopRequest } from '../message.js';
 
 /** Algorithms accepted on verification: the standard's RS256/384/512, and PS256 / ES256. Never `none` or HMAC. */
@@ -109,7 +109,8 @@ export function checkProtectedHeader(
 }
 
 /**
- * Verifies an incoming FSPIOP request: header rules first, then the JWS signature (by `jose`) over
+ * Verifies an incoming FSPIOP request: header rules first, then the JWS signature (by `jose`, on a
+ * verification thread) over
  * the body bytes exactly as received, with the sender's registered key(s) found by FSPIOP-Source.
  * During a rotation overlap two keys are valid and either may have signed. Throws a
  * TrustloopError with a stable code naming the first failure.
@@ -136,15 +137,10 @@ export async function verifyFspiopRequest(
   const jws = { protected: protectedHeader, payload: request.body.toString('base64url'), signature };
   for (const candidate of candidates) {
     if (!fitsAlgorithm(candidate.key, checked.algorithm)) continue;
-    try {
-      await flattenedVerify(jws, candidate.key, { algorithms: [checked.algorithm] });
-      return { ...checked, certificateId: candidate.id, protectedHeader: header };
-    } catch (error) {
-      if (error instanceof errors.JWSSignatureVerificationFailed) continue;
-      if (error instanceof errors.JOSEError)
-        fail('ERR_FSPIOP_SIGNATURE_MALFORMED', `the JWS is not well formed (${error.code})`);
-      throw error;
-    }
+    const verdict = await verifyJws(jws, candidate.key, checked.algorithm);
+    if ('malformed' in verdict)
+      return fail('ERR_FSPIOP_SIGNATURE_MALFORMED', `the JWS is not well formed (${verdict.malformed})`);
+    if (verdict.valid) return { ...checked, certificateId: candidate.id, protectedHeader: header };
   }
   return fail(
     'ERR_FSPIOP_SIGNATURE_INVALID',

@@ -1,0 +1,184 @@
+import { parentPort, type Transferable, type Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from './worker.js';
+
+/**
+ * How one kind of work travels to its threads. Each thread is handed, once, the named things its
+ * items need (keys, as KeyObjects); `handed` is what a thread already holds.
+ */
+export interface BatchCodec<I, O> {
+  /** The things an item needs, by name: sent along with the first batch that needs them. */
+  needs(item: I): [name: string, thing: unknown][];
+  encode(id: number, items: I[], handed: [string, unknown][]): { message: unknown; transfer: Transferable[] };
+  /** One result per item, in order, or the error that item failed with. */
+  decode(reply: unknown): { id: number; results: (O | Error)[] };
+}
+
+/** Asks a thread to drop the things it was handed whose names start with `prefix`. */
+export interface ForgetMessage {
+  kind: 'forget';
+  prefix: string;
+}
+
+interface Task<I, O> {
+  item: I;
+  resolve: (result: O) => void;
+  reject: (error: Error) => void;
+}
+
+/** One thread, what it holds, and the batches it owes answers for. */
+class PoolThread<I, O> {
+  readonly handed = new Set<string>();
+  readonly waiting = new Map<number, Task<I, O>[]>();
+  outstanding = 0;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly codec: BatchCodec<I, O>,
+    onStop: (thread: PoolThread<I, O>) => void,
+  ) {
+    worker.on('message', (reply: unknown) => this.settle(reply));
+    const stopped = (error: Error) => {
+      onStop(this);
+      for (const batch of this.waiting.values()) for (const task of batch) task.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', stopped);
+    worker.on('exit', (code) => stopped(new Error(`a worker thread stopped (exit code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+  }
+
+  send(id: number, batch: Task<I, O>[]): void {
+    const handing: [string, unknown][] = [];
+    for (const task of batch) {
+      for (const [name, thing] of this.codec.needs(task.item)) {
+        if (this.handed.has(name)) continue;
+        this.handed.add(name);
+        handing.push([name, thing]);
+      }
+    }
+    const { message, transfer } = this.codec.encode(
+      id,
+      batch.map((task) => task.item),
+      handing,
+    );
+    this.waiting.set(id, batch);
+    this.outstanding += batch.length;
+    this.worker.ref();
+    this.worker.postMessage(message, transfer);
+  }
+
+  forget(prefix: string): void {
+    for (const name of this.handed) if (name.startsWith(prefix)) this.handed.delete(name);
+    this.worker.postMessage({ kind: 'forget', prefix } satisfies ForgetMessage);
+  }
+
+  private settle(reply: unknown): void {
+    const { id, results } = this.codec.decode(reply);
+    const batch = this.waiting.get(id) ?? [];
+    this.waiting.delete(id);
+    this.outstanding -= batch.length;
+    if (this.waiting.size === 0) this.worker.unref();
+    batch.forEach((task, index) => {
+      const result = results[index];
+      if (result instanceof Error) task.reject(result);
+      else if (result === undefined) task.reject(new Error('no answer from the worker thread'));
+      else task.resolve(result);
+    });
+  }
+}
+
+/**
+ * A pool of worker threads, started on first use, that takes items one by one and sends what
+ * arrives in the same turn of the event loop as one batch per thread: a message costs the main
+ * thread far more than a small item does. Threads hold the process open only while they owe an
+ * answer; one that crashes fails its batches and is replaced on the next use.
+ */
+export class ThreadPool<I, O> {
+  private readonly threads: (PoolThread<I, O> | null)[];
+  private queue: Task<I, O>[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly module: URL,
+    private readonly codec: BatchCodec<I, O>,
+    size: number,
+  ) {
+    this.threads = Array.from({ length: size }, () => null);
+  }
+
+  run(item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => this.dispatch());
+      this.queue.push({ item, resolve, reject });
+    });
+  }
+
+  /** Every thread drops what it was handed under `prefix` (and is handed it again if needed). */
+  forget(prefix: string): void {
+    for (const thread of this.threads) thread?.forget(prefix);
+  }
+
+  private dispatch(): void {
+    const queue = this.queue;
+    this.queue = [];
+    const threads = this.threads.map((thread, index) => thread ?? this.start(index));
+    // Small batches go to the least busy thread; larger ones are shared out evenly.
+    const parts = Math.min(threads.length, Math.ceil(queue.length / 16));
+    const byLoad = [...threads].sort((a, b) => a.outstanding - b.outstanding);
+    const size = Math.ceil(queue.length / parts);
+    for (let part = 0; part < parts && part * size < queue.length; part += 1) {
+      byLoad[part]!.send(this.nextId++, queue.slice(part * size, (part + 1) * size));
+    }
+  }
+
+  private start(index: number): PoolThread<I, O> {
+    const thread = new PoolThread(startTypeScriptWorker(this.module, null), this.codec, (stopped) => {
+      if (this.threads[index] === stopped) this.threads[index] = null;
+    });
+    this.threads[index] = thread;
+    return thread;
+  }
+}
+
+/** Packs byte strings into one buffer and their end offsets (item i is bytes ends[i-1] to ends[i]). */
+export function pack(parts: readonly Uint8Array[]): { ends: Uint32Array<ArrayBuffer>; data: Uint8Array<ArrayBuffer> } {
+  const ends = new Uint32Array(parts.length);
+  let offset = 0;
+  parts.forEach((part, index) => {
+    offset += part.byteLength;
+    ends[index] = offset;
+  });
+  const data = new Uint8Array(offset);
+  parts.forEach((part, index) => data.set(part, index === 0 ? 0 : ends[index - 1]));
+  return { ends, data };
+}
+
+export const unpacked = (ends: Uint32Array, data: Uint8Array, index: number): Uint8Array =>
+  data.subarray(index === 0 ? 0 : ends[index - 1], ends[index]);
+
+/** What every batch message carries besides its own fields: its id and the things handed with it. */
+export interface BatchMessage {
+  id: number;
+  handed: [string, unknown][];
+}
+
+/**
+ * The worker side: keeps what it is handed until told to forget it, and answers each batch with
+ * what `handle` returns (transferring the buffers it names).
+ */
+export function serveBatches<M extends BatchMessage>(
+  handle: (message: M, held: Map<string, unknown>) => Promise<{ reply: unknown; transfer: Transferable[] }>,
+): void {
+  const held = new Map<string, unknown>();
+  parentPort!.on('message', async (message: M | ForgetMessage) => {
+    if ('kind' in message && message.kind === 'forget') {
+      for (const name of held.keys()) if (name.startsWith(message.prefix)) held.delete(name);
+      return;
+    }
+    const batch = message as M;
+    for (const [name, thing] of batch.handed) held.set(name, thing);
+    const { reply, transfer } = await handle(batch, held);
+    parentPort!.postMessage(reply, transfer);
+  });
+}
