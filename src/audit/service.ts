@@ -3,7 +3,7 @@ import type { RequestContext } from '../core/context.js';
 import type { Database, Tx } from '../core/db/database.js';
 import { TrustloopError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { canonicalJson } from '../core/canonical-json.js';
+import { canonicalJsonOfRecord } from '../core/canonical-json.js';
 import { isoNow, systemClock, type Clock } from '../core/clock.js';
 import { linkRows, type ChainBreak, type UnlinkedRow } from './chain.js';
 import { redactDetails } from './redact.js';
@@ -228,7 +228,7 @@ export class AuditService {
       user_agent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 256),
       session_id: ctx.sessionId,
       participant_id: entry.participantId ?? ctx.actor.participantId,
-      details: canonicalJson(details),
+      details: canonicalJsonOfRecord(details),
     };
     return { row, details };
   }

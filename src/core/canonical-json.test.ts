@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson, canonicalJsonOfSortedRecord } from './canonical-json.js';
+import { canonicalJson, canonicalJsonOfRecord, canonicalJsonOfSortedRecord } from './canonical-json.js';
 
 it('writes the same bytes as the RFC 8785 library for any record', () => {
   const value = fc.oneof(
@@ -18,10 +18,13 @@ it('writes the same bytes as the RFC 8785 library for any record', () => {
       const expected = Object.values(record).some((v) => typeof v === 'number' && !Number.isFinite(v))
         ? undefined
         : canonicalJson(record);
-      if (expected === undefined) assert.throws(() => canonicalJsonOfSortedRecord(sorted));
-      else {
+      if (expected === undefined) {
+        assert.throws(() => canonicalJsonOfSortedRecord(sorted));
+        assert.throws(() => canonicalJsonOfRecord(record));
+      } else {
         assert.equal(canonicalJsonOfSortedRecord(sorted), expected);
         assert.equal(canonicalJsonOfSortedRecord(record), expected);
+        assert.equal(canonicalJsonOfRecord(record), expected);
       }
     }),
     { numRuns: 2000, seed: 8785 },

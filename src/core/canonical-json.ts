@@ -21,6 +21,19 @@ export function canonicalJsonOfSortedRecord(record: Readonly<Record<string, unkn
   return isSortedAndFlat(record) ? JSON.stringify(record) : canonicalJson(record);
 }
 
+/**
+ * `canonicalJson(record)` for any record: a flat one is rebuilt with its keys sorted and takes the
+ * fast path; anything else goes through the library. Audit details are usually small flat records
+ * written in whatever order their caller chose.
+ */
+export function canonicalJsonOfRecord(record: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(record);
+  if (!keys.every((key) => isJsonPrimitive(record[key]))) return canonicalJson(record);
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys.sort()) sorted[key] = record[key];
+  return canonicalJsonOfSortedRecord(sorted);
+}
+
 function isSortedAndFlat(record: Readonly<Record<string, unknown>>): boolean {
   // Object.keys yields the order JSON.stringify writes in (integer-like keys first), so checking
   // it rather than the literal's source order also catches keys the engine would reorder.
