@@ -345,3 +345,4 @@ export const OscalDocument = Type.Unsafe<Record<string, unknown>>({
   description: 'an OSCAL 1.0.4 JSON document',
 });
 export const CsvText = Type.Unsafe<string>({ type: 'string', description: 'RFC 4180 CSV' });
+export const BinaryFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: 'the file' });

@@ -19,9 +19,11 @@ import {
   type EvaluatedItem,
   type Summary,
 } from './evaluate.js';
+import { buildMatrixBook, type MatrixBook } from './matrix.js';
 import {
   SCHEME_DEFAULT,
   deleteResponsibility,
+  dfspParticipants,
   findAssessment,
   findEvidence,
   hostedParticipants,
@@ -194,6 +196,25 @@ export class ControlsService {
         participantId,
       });
     });
+  }
+
+  /**
+   * The scheme-wide matrix with each participant's effective matrix beside it, for export: every
+   * DFSP the caller may see, or just the one asked for (a participant token gets only its own).
+   */
+  async matrixBook(ctx: RequestContext, catalogUrn: string, participantId?: string): Promise<MatrixBook> {
+    const catalog = this.registry.get(catalogUrn);
+    const scope = scopeOf(ctx.actor);
+    const target = scope.kind === 'participant' ? scope.participantId : participantId;
+    const participants =
+      target === undefined
+        ? await dfspParticipants(this.database.db, scope)
+        : [await this.scopeParticipant(ctx, target)].map(({ id, name }) => ({ id, name }));
+    const [rows, hosted] = await Promise.all([
+      responsibilityRows(this.database.db, catalog.urn, [SCHEME_DEFAULT, ...participants.map(({ id }) => id)]),
+      hostedParticipants(this.database.db),
+    ]);
+    return buildMatrixBook(catalog, rows, participants, hosted, isoNow(this.clock));
   }
 
   async setHosted(ctx: RequestContext, participantId: string, hosted: boolean): Promise<void> {

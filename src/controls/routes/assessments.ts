@@ -2,9 +2,11 @@ import { Type } from 'typebox';
 import type { Api } from '../../core/http.js';
 import type { CollectorService } from '../collectors.js';
 import type { EvidenceService } from '../evidence.js';
+import { gapReportPdf } from '../exports/gaps.js';
 import { oscalAssessmentResults, toCsv } from '../reports.js';
 import {
   Assessment,
+  BinaryFile,
   AssessmentList,
   AssessmentParams,
   AssessmentQuery,
@@ -216,6 +218,29 @@ export function assessmentRoutes(
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="gaps-${report.assessment.id}.csv"`)
         .send(csv);
+    },
+  );
+
+  app.get(
+    '/api/v1/controls/assessments/:id/gaps/pdf',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Gap report as PDF: summary, trend between snapshots, ranked gaps',
+        params: AssessmentParams,
+        produces: ['application/pdf'],
+        response: { 200: BinaryFile },
+      },
+    },
+    async (request, reply) => {
+      const report = await controls.gapReport(request.ctx, request.params.id);
+      const catalog = controls.registry.get(report.assessment.catalog_urn);
+      const pdf = await gapReportPdf(report, catalog, new Date().toISOString());
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="gaps-${report.assessment.id}.pdf"`)
+        .send(pdf);
     },
   );
 

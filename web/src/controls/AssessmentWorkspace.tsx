@@ -89,6 +89,9 @@ export function AssessmentWorkspace({ id }: { id: string }) {
           <Anchor href={`${base}/gaps/csv`} download>
             Gaps CSV
           </Anchor>
+          <Anchor href={`${base}/gaps/pdf`} download>
+            Gaps PDF
+          </Anchor>
           <Anchor href={`${base}/oscal`} target="_blank">
             OSCAL
           </Anchor>

@@ -55,10 +55,10 @@ export function ResponsibilityPage() {
     `${entry.ref} ${titles.get(entry.ref) ?? ''}`.toLowerCase().includes(needle),
   );
   const scope = participantId === null ? {} : { participantId };
-  const csvHref =
+  const exportHref = (format: 'csv' | 'xlsx' | 'pdf') =>
     catalogUrn === null
       ? undefined
-      : `/api/v1/controls/catalogs/${encodeURIComponent(catalogUrn)}/responsibility/csv${
+      : `/api/v1/controls/catalogs/${encodeURIComponent(catalogUrn)}/responsibility/${format}${
           participantId === null ? '' : `?participantId=${encodeURIComponent(participantId)}`
         }`;
 
@@ -71,10 +71,18 @@ export function ResponsibilityPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Responsibility matrix</Title>
-        {csvHref && (
-          <Anchor href={csvHref} download>
-            Export CSV
-          </Anchor>
+        {catalogUrn !== null && (
+          <Group gap="md">
+            <Anchor href={exportHref('csv')} download>
+              Export CSV
+            </Anchor>
+            <Anchor href={exportHref('xlsx')} download>
+              Export XLSX
+            </Anchor>
+            <Anchor href={exportHref('pdf')} download>
+              Export PDF
+            </Anchor>
+          </Group>
         )}
       </Group>
       <Group align="flex-end">
