@@ -219,12 +219,17 @@ it('exports PCI DSS and GDPR matrices for 100 participants within a bounded time
         const elapsed = performance.now() - started;
         assert.equal(response.statusCode, 200, response.body);
         test.diagnostic(`${catalog} ${format}: ${Math.round(elapsed)} ms, ${response.rawPayload.length} bytes`);
-        assert.ok(elapsed < 4000, `${catalog} ${format} took ${Math.round(elapsed)} ms`);
+        assert.ok(elapsed < 10_000, `${catalog} ${format} took ${Math.round(elapsed)} ms`);
         if (format === 'xlsx') {
           const grid = sheetRows(await readXlsx(response.rawPayload), 'Grid');
           assert.equal(grid[0]!.length, 3 + 100, 'one column per participant');
         } else if (catalog === PCI) {
-          assert.match(await pdfText(response.rawPayload), /Participant overrides \(294\)/);
+          const text = await pdfText(response.rawPayload);
+          assert.match(text, /Participant overrides \(294\)/);
+          // Hosted inheritance is counted, not listed: the length follows the overrides written.
+          const pages = text.split('\f').length - 1;
+          assert.ok(pages <= 25, `${pages} pages`);
+          test.diagnostic(`PCI DSS matrix PDF: ${pages} pages`);
         }
       }
     }

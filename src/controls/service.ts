@@ -20,6 +20,7 @@ import {
   type Summary,
 } from './evaluate.js';
 import { buildMatrixBook, type MatrixBook } from './matrix.js';
+import { SuggestionService } from './suggestions.js';
 import {
   SCHEME_DEFAULT,
   deleteResponsibility,
@@ -67,7 +68,12 @@ export class ControlsService {
     private readonly participants: ParticipantService,
     readonly registry: CatalogRegistry,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.suggestions = new SuggestionService(database, audit, this, clock);
+  }
+
+  /** Mapping-driven suggestions for unanswered requirements, and accepting them. */
+  readonly suggestions: SuggestionService;
 
   /** Adds the catalogs imported earlier (stored in the database) to the built-in ones. */
   async loadImported(): Promise<void> {

@@ -143,6 +143,24 @@ export function useUpdateItems(id: string) {
   });
 }
 
+/** Accepts the mapping-driven suggestion of each requirement: the server writes it with its provenance. */
+export function useAcceptSuggestions(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (refs: string[]) =>
+      unwrap(
+        api.POST('/api/v1/controls/assessments/{id}/suggestions/accept', {
+          params: { path: { id } },
+          body: { refs },
+        }),
+      ),
+    onSuccess: (data) => {
+      client.setQueryData([...CONTROLS_KEY, 'assessment', id], data);
+      return client.invalidateQueries({ queryKey: CONTROLS_KEY });
+    },
+  });
+}
+
 export function useSignOff(id: string) {
   const client = useQueryClient();
   return useMutation({

@@ -40,3 +40,4 @@ export const RESULTS: readonly AssessmentResult[] = [
   'non-compliant',
   'not-applicable',
 ];
+export type Suggestion = Assessment['suggestions'][number];
