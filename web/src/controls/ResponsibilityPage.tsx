@@ -4,6 +4,7 @@ import { useSearchParams } from 'react-router-dom';
 import { useCan } from '../session/queries.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { CatalogSelect } from './CatalogSelect.js';
+import { HostingSwitch } from './HostingSwitch.js';
 import { useCatalog, useClearOverride, useResponsibility, useSetResponsibility } from './queries.js';
 import { ScopeSelect } from './ScopeSelect.js';
 import { PARTIES, type Party, type ResponsibilityEntry } from './types.js';
@@ -100,10 +101,8 @@ export function ResponsibilityPage() {
           onChange={(e) => setSearch(e.currentTarget.value)}
         />
       </Group>
-      {matrix.data?.hosted && (
-        <Text size="sm">
-          This participant runs on the hub&apos;s hosted service: the hub carries what the scheme shares.
-        </Text>
+      {participantId !== null && matrix.data && (
+        <HostingSwitch participantId={participantId} hosted={matrix.data.hosted} canWrite={canWrite} />
       )}
       <ErrorAlert error={matrix.error ?? catalog.error} title="Could not load the matrix" />
       <ErrorAlert error={set.error ?? clear.error} title="Responsibility not changed" />
