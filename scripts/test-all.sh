@@ -13,6 +13,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresq
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need_packages+=(softhsm2)
 [ -x /usr/bin/testssl ] || need_packages+=(testssl.sh)
+command -v pdftotext >/dev/null || need_packages+=(poppler-utils)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${need_packages[*]}"

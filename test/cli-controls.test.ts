@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
+import { pdfText, readXlsx, sheetRows } from './support/documents.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const BIN = path.resolve('bin/trustloop.mjs');
@@ -143,6 +146,35 @@ it('creates, lists, shows, collects, reports gaps, signs off and exports an asse
   assert.equal(oscal.status, 0, oscal.stderr);
   const document = JSON.parse(oscal.stdout) as Record<string, { uuid?: string }>;
   assert.match(document['assessment-results']?.uuid ?? '', /^[0-9a-f-]{36}$/);
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'tl-cli-'));
+  try {
+    const pdfFile = path.join(dir, 'gaps.pdf');
+    const pdf = await cli(['export', assessmentId, '--format', 'pdf', '--out', pdfFile]);
+    assert.equal(pdf.status, 0, pdf.stderr);
+    assert.match(pdf.stdout, /^wrote .*gaps\.pdf \(\d+ bytes\)$/m);
+    const text = await pdfText(await readFile(pdfFile));
+    assert.match(text, /Gap report: Hub baseline/);
+    assert.match(text, new RegExp(`Assessment ${assessmentId}, signed-off, snapshot v1`));
+
+    const xlsxFile = path.join(dir, 'matrix.xlsx');
+    const xlsx = await cli(['matrix', 'export', 'gdpr', '--format', 'xlsx', '--out', xlsxFile]);
+    assert.equal(xlsx.status, 0, xlsx.stderr);
+    const workbook = await readXlsx(await readFile(xlsxFile));
+    const scheme = sheetRows(workbook, 'Scheme');
+    assert.ok(
+      scheme.some((row) => row[0] === '32'),
+      'GDPR Art. 32 is in the matrix',
+    );
+    assert.deepEqual(sheetRows(workbook, 'Grid')[0]!.slice(3), ['dfsp-a', 'dfsp-b']);
+
+    const matrixPdf = path.join(dir, 'matrix.pdf');
+    const mine = await cli(['matrix', 'export', 'gdpr', '--format', 'pdf', '--out', matrixPdf], t.tokens.participant);
+    assert.equal(mine.status, 0, mine.stderr);
+    assert.match(await pdfText(await readFile(matrixPdf)), /Participant: dfsp-a \(Bank A\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 it('refuses bad input with a clear message and a non-zero exit', async () => {
@@ -166,10 +198,12 @@ it('refuses bad input with a clear message and a non-zero exit', async () => {
     },
     { args: ['assessment', 'create', '--catalog', 'gdpr', '--title', 'x'], status: 2, stderr: /--scope/ },
     {
-      args: ['export', 'asm_aaaaaaaaaaaaaaaa', '--format', 'pdf'],
+      args: ['export', 'asm_aaaaaaaaaaaaaaaa', '--format', 'docx'],
       status: 2,
-      stderr: /Allowed choices are csv, oscal/,
+      stderr: /Allowed choices are csv, pdf, oscal/,
     },
+    { args: ['export', 'asm_aaaaaaaaaaaaaaaa', '--format', 'pdf'], status: 2, stderr: /--format pdf needs --out/ },
+    { args: ['matrix', 'export', 'gdpr', '--format', 'xlsx'], status: 2, stderr: /--format xlsx needs --out/ },
     { args: ['export', 'asm_aaaaaaaaaaaaaaaa', '--format', 'csv'], status: 1, stderr: /ERR_NOT_FOUND/ },
     { args: ['collect', '--collector', 'nope'], status: 2, stderr: /no collector named 'nope'/ },
     { args: ['matrix', 'export', 'gdpr', '--participant', 'bad id!'], status: 2, stderr: /--participant must be/ },

@@ -13,13 +13,17 @@ export async function callServer<T>(method: string, path: string, body?: unknown
   }
 }
 
-/** A GET whose answer is text (CSV, exports) rather than JSON. */
-export function fetchServerText(path: string): Promise<string> {
-  return send('GET', path);
+/** A GET whose answer is a file (XLSX, PDF): the bytes as the server sent them. */
+export function fetchServerBytes(path: string): Promise<Buffer> {
+  return sendRaw('GET', path);
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<string> {
+  return (await sendRaw(method, path, body)).toString('utf8');
 }
 
 /** Sends one request; a refusal becomes a TrustloopError with the server's code and detail. */
-async function send(method: string, path: string, body?: unknown): Promise<string> {
+async function sendRaw(method: string, path: string, body?: unknown): Promise<Buffer> {
   const base = process.env.TRUSTLOOP_URL ?? 'http://127.0.0.1:8080';
   const token = process.env.TRUSTLOOP_TOKEN;
   if (!token)
@@ -40,8 +44,9 @@ async function send(method: string, path: string, body?: unknown): Promise<strin
   } catch {
     throw new TrustloopError('ERR_UNAVAILABLE', `no Trustloop server answers at ${base} (set TRUSTLOOP_URL)`);
   }
-  const text = await response.text();
-  if (response.ok) return text;
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (response.ok) return bytes;
+  const text = bytes.toString('utf8');
   let problem: { code?: string; detail?: string } = {};
   try {
     problem = JSON.parse(text) as typeof problem;

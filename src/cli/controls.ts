@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { TrustloopError } from '../core/errors.js';
-import { callServer, fetchServerText } from './api-client.js';
+import { writeFile } from 'node:fs/promises';
+import { callServer, fetchServerBytes } from './api-client.js';
 import { printJson, printTable, writeOut } from './output.js';
 
 interface CatalogSummary {
@@ -118,6 +119,25 @@ const headLine = (head: AssessmentHead): string =>
   `${head.id} "${head.title}": ${head.participantId} against ${head.catalogUrn}, ${head.status}` +
   (head.version > 0 ? ` (snapshot v${head.version})` : '');
 
+type ExportFormat = 'csv' | 'xlsx' | 'pdf';
+
+/** Binary formats go to a file: a terminal is no place for a ZIP or a PDF. */
+const requireOut = (options: { format: string; out?: string }): void => {
+  if ((options.format === 'xlsx' || options.format === 'pdf') && !options.out)
+    throw new TrustloopError('ERR_VALIDATION', `--format ${options.format} needs --out <file>`);
+};
+
+/** Fetches an export and writes it to --out (saying where and how big) or to standard output. */
+async function deliver(path: string, options: { out?: string }): Promise<void> {
+  const bytes = await fetchServerBytes(path);
+  if (!options.out) {
+    process.stdout.write(bytes);
+    return;
+  }
+  await writeFile(options.out, bytes);
+  writeOut(`wrote ${options.out} (${bytes.length} bytes)`);
+}
+
 /** `trustloop controls …`: catalogs, the responsibility matrix, assessments, gaps and collectors (through the running server). */
 export function controlsCommands(program: Command): void {
   const controls = program
@@ -167,18 +187,22 @@ export function controlsCommands(program: Command): void {
   const matrix = controls.command('matrix').description('the hub-vs-participant responsibility matrix');
   matrix
     .command('export')
-    .description('the matrix as CSV on standard output: scheme-wide, or in force for one participant')
+    .description(
+      'the matrix as CSV (standard output or --out), XLSX or PDF (--out): scheme-wide with every participant, or one participant',
+    )
     .argument('<catalog>', 'catalog URN or framework name')
     .option('--participant <fspId>', 'the participant whose matrix (its overrides applied)')
-    .action(async (given: string, options: { participant?: string }) => {
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'xlsx', 'pdf']).default('csv'))
+    .option('--out <file>', 'write the file here (required for xlsx and pdf)')
+    .action(async (given: string, options: { participant?: string; format: ExportFormat; out?: string }) => {
+      requireOut(options);
       const catalog = await resolveCatalog(given);
       const query = options.participant
         ? `?participantId=${encodeURIComponent(participantId('participant', options.participant))}`
         : '';
-      process.stdout.write(
-        await fetchServerText(
-          `/api/v1/controls/catalogs/${encodeURIComponent(catalog.urn)}/responsibility/csv${query}`,
-        ),
+      await deliver(
+        `/api/v1/controls/catalogs/${encodeURIComponent(catalog.urn)}/responsibility/${options.format}${query}`,
+        options,
       );
     });
 
@@ -282,13 +306,18 @@ export function controlsCommands(program: Command): void {
 
   controls
     .command('export')
-    .description('an assessment on standard output: ranked gaps as CSV, or OSCAL assessment results JSON')
+    .description(
+      'an assessment: ranked gaps as CSV or PDF, or OSCAL assessment results JSON (standard output, or --out)',
+    )
     .argument('<id>', 'assessment id (asm_…)')
-    .addOption(new Option('--format <format>', 'csv or oscal').choices(['csv', 'oscal']).makeOptionMandatory())
-    .action(async (id: string, options: { format: 'csv' | 'oscal' }) => {
+    .addOption(
+      new Option('--format <format>', 'csv, pdf or oscal').choices(['csv', 'pdf', 'oscal']).makeOptionMandatory(),
+    )
+    .option('--out <file>', 'write the file here (required for pdf)')
+    .action(async (id: string, options: { format: 'csv' | 'pdf' | 'oscal'; out?: string }) => {
+      requireOut(options);
       const base = `/api/v1/controls/assessments/${assessmentId(id)}`;
-      if (options.format === 'csv') process.stdout.write(await fetchServerText(`${base}/gaps/csv`));
-      else printJson(await callServer<unknown>('GET', `${base}/oscal`));
+      await deliver(options.format === 'oscal' ? `${base}/oscal` : `${base}/gaps/${options.format}`, options);
     });
 
   controls

@@ -68,6 +68,7 @@ export const RequirementDetail = Type.Object(
           ref: Type.String(),
           relationship: literals(RELATIONSHIPS),
           direction: literals(['forward', 'reverse'] as const),
+          mappingUrn: Type.String(),
         },
         { additionalProperties: false },
       ),
@@ -189,8 +190,43 @@ export const AssessmentHead = Type.Object(
   },
   { additionalProperties: false },
 );
+export const Suggestion = Type.Object(
+  {
+    ref: Type.String(),
+    result: Nullable(Result),
+    sources: Type.Array(
+      Type.Object(
+        {
+          catalogUrn: Type.String(),
+          ref: Type.String(),
+          mappingUrn: Type.String(),
+          relation: literals(RELATIONSHIPS),
+          assessmentId: Type.String(),
+          assessmentTitle: Type.String(),
+          result: Result,
+          basis: EvaluatedItem.properties.basis,
+          suggests: Nullable(Result),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 export const Assessment = Type.Object(
-  { assessment: AssessmentHead, summary: Summary, items: Type.Array(EvaluatedItem) },
+  {
+    assessment: AssessmentHead,
+    summary: Summary,
+    items: Type.Array(EvaluatedItem),
+    suggestions: Type.Array(Suggestion, {
+      description:
+        'for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const AcceptSuggestions = Type.Object(
+  { refs: Type.Array(Ref, { minItems: 1, maxItems: 500 }) },
   { additionalProperties: false },
 );
 export const AssessmentList = Type.Object({ items: Type.Array(AssessmentHead) }, { additionalProperties: false });
@@ -345,3 +381,4 @@ export const OscalDocument = Type.Unsafe<Record<string, unknown>>({
   description: 'an OSCAL 1.0.4 JSON document',
 });
 export const CsvText = Type.Unsafe<string>({ type: 'string', description: 'RFC 4180 CSV' });
+export const BinaryFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary', description: 'the file' });

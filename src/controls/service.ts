@@ -19,9 +19,12 @@ import {
   type EvaluatedItem,
   type Summary,
 } from './evaluate.js';
+import { buildMatrixBook, type MatrixBook } from './matrix.js';
+import { SuggestionService } from './suggestions.js';
 import {
   SCHEME_DEFAULT,
   deleteResponsibility,
+  dfspParticipants,
   findAssessment,
   findEvidence,
   hostedParticipants,
@@ -65,7 +68,12 @@ export class ControlsService {
     private readonly participants: ParticipantService,
     readonly registry: CatalogRegistry,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.suggestions = new SuggestionService(database, audit, this, clock);
+  }
+
+  /** Mapping-driven suggestions for unanswered requirements, and accepting them. */
+  readonly suggestions: SuggestionService;
 
   /** Adds the catalogs imported earlier (stored in the database) to the built-in ones. */
   async loadImported(): Promise<void> {
@@ -194,6 +202,25 @@ export class ControlsService {
         participantId,
       });
     });
+  }
+
+  /**
+   * The scheme-wide matrix with each participant's effective matrix beside it, for export: every
+   * DFSP the caller may see, or just the one asked for (a participant token gets only its own).
+   */
+  async matrixBook(ctx: RequestContext, catalogUrn: string, participantId?: string): Promise<MatrixBook> {
+    const catalog = this.registry.get(catalogUrn);
+    const scope = scopeOf(ctx.actor);
+    const target = scope.kind === 'participant' ? scope.participantId : participantId;
+    const participants =
+      target === undefined
+        ? await dfspParticipants(this.database.db, scope)
+        : [await this.scopeParticipant(ctx, target)].map(({ id, name }) => ({ id, name }));
+    const [rows, hosted] = await Promise.all([
+      responsibilityRows(this.database.db, catalog.urn, [SCHEME_DEFAULT, ...participants.map(({ id }) => id)]),
+      hostedParticipants(this.database.db),
+    ]);
+    return buildMatrixBook(catalog, rows, participants, hosted, isoNow(this.clock));
   }
 
   async setHosted(ctx: RequestContext, participantId: string, hosted: boolean): Promise<void> {

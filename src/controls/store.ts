@@ -234,3 +234,15 @@ export async function latestAutomated(db: Kysely<DB>, participantIds: string[] |
     .select(EVIDENCE_COLUMNS.map((column) => `e.${column}` as const))
     .execute();
 }
+
+/** The DFSPs a caller may see (a participant token: only its own), by id. */
+export async function dfspParticipants(db: Kysely<DB>, scope: Scope): Promise<{ id: string; name: string }[]> {
+  const participant = own(scope);
+  return db
+    .selectFrom('participants')
+    .select(['id', 'name'])
+    .where('kind', '=', 'dfsp')
+    .$if(participant !== undefined, (q) => q.where('id', '=', participant!))
+    .orderBy('id')
+    .execute();
+}

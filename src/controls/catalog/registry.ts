@@ -14,6 +14,7 @@ export interface RelatedRequirement {
   relationship: Relationship;
   /** 'forward' when the given requirement is the mapping's source. */
   direction: 'forward' | 'reverse';
+  mappingUrn: string;
 }
 
 /** Every catalog and mapping in force: the built-ins from files plus those imported through the API. */
@@ -84,6 +85,7 @@ export class CatalogRegistry {
             ref: entry.targetRef,
             relationship: entry.relationship,
             direction: 'forward',
+            mappingUrn: mapping.urn,
           });
         if (mapping.target === urn && entry.targetRef === ref)
           out.push({
@@ -91,6 +93,7 @@ export class CatalogRegistry {
             ref: entry.sourceRef,
             relationship: entry.relationship,
             direction: 'reverse',
+            mappingUrn: mapping.urn,
           });
       }
     }

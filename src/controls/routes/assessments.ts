@@ -1,10 +1,14 @@
 import { Type } from 'typebox';
+import type { RequestContext } from '../../core/context.js';
 import type { Api } from '../../core/http.js';
 import type { CollectorService } from '../collectors.js';
 import type { EvidenceService } from '../evidence.js';
+import { gapReportPdf } from '../exports/gaps.js';
 import { oscalAssessmentResults, toCsv } from '../reports.js';
 import {
+  AcceptSuggestions,
   Assessment,
+  BinaryFile,
   AssessmentList,
   AssessmentParams,
   AssessmentQuery,
@@ -47,18 +51,20 @@ export const assessmentHead = (row: AssessmentRow) => ({
   signedOffBy: row.signed_off_by,
 });
 
-const view = ({ assessment, summary, items }: EvaluatedAssessment) => ({
-  assessment: assessmentHead(assessment),
-  summary,
-  items,
-});
-
 export function assessmentRoutes(
   app: Api,
   controls: ControlsService,
   evidence: EvidenceService,
   collectors: CollectorService,
 ): void {
+  /** An evaluated assessment as the API shows it; an open one with its mapping-driven suggestions. */
+  const view = async (ctx: RequestContext, evaluated: EvaluatedAssessment) => ({
+    assessment: assessmentHead(evaluated.assessment),
+    summary: evaluated.summary,
+    items: evaluated.items,
+    suggestions: evaluated.assessment.status === 'open' ? await controls.suggestions.forAssessment(ctx, evaluated) : [],
+  });
+
   app.post(
     '/api/v1/controls/assessments',
     {
@@ -70,7 +76,8 @@ export function assessmentRoutes(
         response: { 201: Assessment },
       },
     },
-    async (request, reply) => reply.code(201).send(view(await controls.createAssessment(request.ctx, request.body))),
+    async (request, reply) =>
+      reply.code(201).send(await view(request.ctx, await controls.createAssessment(request.ctx, request.body))),
   );
 
   app.get(
@@ -105,7 +112,7 @@ export function assessmentRoutes(
         response: { 200: Assessment },
       },
     },
-    async (request) => view(await controls.assessment(request.ctx, request.params.id)),
+    async (request) => view(request.ctx, await controls.assessment(request.ctx, request.params.id)),
   );
 
   app.patch(
@@ -121,7 +128,25 @@ export function assessmentRoutes(
         response: { 200: Assessment },
       },
     },
-    async (request) => view(await controls.updateItems(request.ctx, request.params.id, request.body.items)),
+    async (request) =>
+      view(request.ctx, await controls.updateItems(request.ctx, request.params.id, request.body.items)),
+  );
+
+  app.post(
+    '/api/v1/controls/assessments/:id/suggestions/accept',
+    {
+      config: assess,
+      schema: {
+        tags,
+        summary:
+          'Accept the mapping-driven suggestion of unanswered requirements: writes each result with a justification citing its source',
+        params: AssessmentParams,
+        body: AcceptSuggestions,
+        response: { 200: Assessment },
+      },
+    },
+    async (request) =>
+      view(request.ctx, await controls.suggestions.accept(request.ctx, request.params.id, request.body.refs)),
   );
 
   app.post(
@@ -135,7 +160,7 @@ export function assessmentRoutes(
         response: { 200: Assessment },
       },
     },
-    async (request) => view(await controls.signOff(request.ctx, request.params.id)),
+    async (request) => view(request.ctx, await controls.signOff(request.ctx, request.params.id)),
   );
 
   app.post(
@@ -149,7 +174,7 @@ export function assessmentRoutes(
         response: { 200: Assessment },
       },
     },
-    async (request) => view(await controls.reopen(request.ctx, request.params.id)),
+    async (request) => view(request.ctx, await controls.reopen(request.ctx, request.params.id)),
   );
 
   app.get(
@@ -216,6 +241,29 @@ export function assessmentRoutes(
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="gaps-${report.assessment.id}.csv"`)
         .send(csv);
+    },
+  );
+
+  app.get(
+    '/api/v1/controls/assessments/:id/gaps/pdf',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Gap report as PDF: summary, trend between snapshots, ranked gaps',
+        params: AssessmentParams,
+        produces: ['application/pdf'],
+        response: { 200: BinaryFile },
+      },
+    },
+    async (request, reply) => {
+      const report = await controls.gapReport(request.ctx, request.params.id);
+      const catalog = controls.registry.get(report.assessment.catalog_urn);
+      const pdf = await gapReportPdf(report, catalog, new Date().toISOString());
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="gaps-${report.assessment.id}.pdf"`)
+        .send(pdf);
     },
   );
 

@@ -1,8 +1,10 @@
 import { Type } from 'typebox';
 import type { Api } from '../../core/http.js';
 import type { Catalog, Requirement } from '../catalog/model.js';
+import { matrixPdf, matrixXlsx } from '../exports/responsibility.js';
 import { oscalCatalog, oscalProfile, toCsv } from '../reports.js';
 import {
+  BinaryFile,
   CatalogDetail,
   CatalogList,
   CatalogParams,
@@ -175,6 +177,39 @@ export function catalogRoutes(app: Api, controls: ControlsService): void {
         .send(csv);
     },
   );
+
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  for (const format of ['xlsx', 'pdf'] as const) {
+    app.get(
+      `/api/v1/controls/catalogs/:catalog/responsibility/${format}`,
+      {
+        config: read,
+        schema: {
+          tags,
+          summary:
+            format === 'xlsx'
+              ? 'Responsibility matrix as XLSX: scheme-wide, overrides and requirement × participant grid'
+              : 'Responsibility matrix as PDF: scheme-wide, participants and their overrides',
+          params: CatalogParams,
+          querystring: ScopeQuery,
+          produces: [format === 'xlsx' ? XLSX : 'application/pdf'],
+          response: { 200: BinaryFile },
+        },
+      },
+      async (request, reply) => {
+        const book = await controls.matrixBook(request.ctx, request.params.catalog, request.query.participantId);
+        const bytes = format === 'xlsx' ? await matrixXlsx(book) : await matrixPdf(book);
+        const suffix = book.participants.length === 1 ? `-${book.participants[0]!.id}` : '';
+        return reply
+          .type(format === 'xlsx' ? XLSX : 'application/pdf')
+          .header(
+            'content-disposition',
+            `attachment; filename="responsibility-${book.catalog.framework}${suffix}.${format}"`,
+          )
+          .send(bytes);
+      },
+    );
+  }
 
   app.get(
     '/api/v1/controls/catalogs/:catalog/profile',

@@ -5793,6 +5793,7 @@ export interface paths {
                                 ref: string;
                                 relationship: "equal" | "subset" | "superset" | "intersects";
                                 direction: "forward" | "reverse";
+                                mappingUrn: string;
                             }[];
                         };
                     };
@@ -6037,6 +6038,160 @@ export interface paths {
                     };
                     content: {
                         "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/responsibility/xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Responsibility matrix as XLSX: scheme-wide, overrides and requirement × participant grid
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/catalogs/{catalog}/responsibility/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Responsibility matrix as PDF: scheme-wide, participants and their overrides
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description FSPIOP FspId (1-32 characters: letters, digits, ".", "_", "-") */
+                    participantId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description catalog URN, e.g. urn:trustloop:catalog:pci-dss:4.0.1 */
+                    catalog: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -6552,6 +6707,22 @@ export interface paths {
                                 reviewer: string | null;
                                 dueDate: string | null;
                             }[];
+                            /** @description for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance */
+                            suggestions: {
+                                ref: string;
+                                result: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                sources: {
+                                    catalogUrn: string;
+                                    ref: string;
+                                    mappingUrn: string;
+                                    relation: "equal" | "subset" | "superset" | "intersects";
+                                    assessmentId: string;
+                                    assessmentTitle: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    suggests: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                }[];
+                            }[];
                         };
                     };
                 };
@@ -6671,6 +6842,22 @@ export interface paths {
                                 assessor: string | null;
                                 reviewer: string | null;
                                 dueDate: string | null;
+                            }[];
+                            /** @description for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance */
+                            suggestions: {
+                                ref: string;
+                                result: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                sources: {
+                                    catalogUrn: string;
+                                    ref: string;
+                                    mappingUrn: string;
+                                    relation: "equal" | "subset" | "superset" | "intersects";
+                                    assessmentId: string;
+                                    assessmentTitle: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    suggests: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                }[];
                             }[];
                         };
                     };
@@ -6814,6 +7001,22 @@ export interface paths {
                                 reviewer: string | null;
                                 dueDate: string | null;
                             }[];
+                            /** @description for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance */
+                            suggestions: {
+                                ref: string;
+                                result: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                sources: {
+                                    catalogUrn: string;
+                                    ref: string;
+                                    mappingUrn: string;
+                                    relation: "equal" | "subset" | "superset" | "intersects";
+                                    assessmentId: string;
+                                    assessmentTitle: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    suggests: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                }[];
+                            }[];
                         };
                     };
                 };
@@ -6851,6 +7054,150 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/suggestions/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the mapping-driven suggestion of unanswered requirements: writes each result with a justification citing its source
+         * @description Requires permission `controls:assess`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        refs: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assessment: {
+                                id: string;
+                                catalogUrn: string;
+                                participantId: string;
+                                title: string;
+                                status: "open" | "signed-off";
+                                /** @description number of the last signed-off snapshot (0: none yet) */
+                                version: number;
+                                dueDate: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                signedOffAt: string | null;
+                                signedOffBy: string | null;
+                            };
+                            summary: {
+                                total: number;
+                                applicable: number;
+                                counts: {
+                                    "not-assessed": number;
+                                    compliant: number;
+                                    "partially-compliant": number;
+                                    "non-compliant": number;
+                                    "not-applicable": number;
+                                };
+                                coverage: number;
+                                compliance: number;
+                            };
+                            items: {
+                                ref: string;
+                                result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                manualResult: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                party: "hub" | "participant" | "shared" | "not-applicable";
+                                priority: number;
+                                automated: {
+                                    evidenceId: string;
+                                    collector: string;
+                                    result: "pass" | "fail";
+                                    collectedAt: string;
+                                    expiresAt: string | null;
+                                } | null;
+                                justification: string | null;
+                                evidenceIds: string[];
+                                assessor: string | null;
+                                reviewer: string | null;
+                                dueDate: string | null;
+                            }[];
+                            /** @description for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance */
+                            suggestions: {
+                                ref: string;
+                                result: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                sources: {
+                                    catalogUrn: string;
+                                    ref: string;
+                                    mappingUrn: string;
+                                    relation: "equal" | "subset" | "superset" | "intersects";
+                                    assessmentId: string;
+                                    assessmentTitle: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    suggests: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/controls/assessments/{id}/sign-off": {
@@ -6931,6 +7278,22 @@ export interface paths {
                                 assessor: string | null;
                                 reviewer: string | null;
                                 dueDate: string | null;
+                            }[];
+                            /** @description for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance */
+                            suggestions: {
+                                ref: string;
+                                result: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                sources: {
+                                    catalogUrn: string;
+                                    ref: string;
+                                    mappingUrn: string;
+                                    relation: "equal" | "subset" | "superset" | "intersects";
+                                    assessmentId: string;
+                                    assessmentTitle: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    suggests: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                }[];
                             }[];
                         };
                     };
@@ -7053,6 +7416,22 @@ export interface paths {
                                 assessor: string | null;
                                 reviewer: string | null;
                                 dueDate: string | null;
+                            }[];
+                            /** @description for unanswered requirements: what the same scope’s newest assessment of a mapped catalog suggests, with provenance */
+                            suggestions: {
+                                ref: string;
+                                result: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                sources: {
+                                    catalogUrn: string;
+                                    ref: string;
+                                    mappingUrn: string;
+                                    relation: "equal" | "subset" | "superset" | "intersects";
+                                    assessmentId: string;
+                                    assessmentTitle: string;
+                                    result: "not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable";
+                                    basis: "manual" | "collector" | "responsibility" | "inherited" | "evidence-expired";
+                                    suggests: ("not-assessed" | "compliant" | "partially-compliant" | "non-compliant" | "not-applicable") | null;
+                                }[];
                             }[];
                         };
                     };
@@ -7375,6 +7754,79 @@ export interface paths {
                     };
                     content: {
                         "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/controls/assessments/{id}/gaps/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Gap report as PDF: summary, trend between snapshots, ranked gaps
+         * @description Requires permission `controls:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
                     };
                 };
                 /** @description RFC 9457 problem details */

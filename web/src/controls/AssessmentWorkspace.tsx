@@ -24,8 +24,9 @@ import { BulkEditBar } from './BulkEditBar.js';
 import { EvidencePanel } from './EvidencePanel.js';
 import { filterItems, NO_FILTER, type ItemFilter } from './item-filter.js';
 import { ItemEditor } from './ItemEditor.js';
-import { useAssessment, useCatalog, useReopen, useSignOff } from './queries.js';
+import { useAcceptSuggestions, useAssessment, useCatalog, useCatalogs, useReopen, useSignOff } from './queries.js';
 import { SnapshotsPanel } from './SnapshotsPanel.js';
+import { SuggestionHint } from './SuggestionHint.js';
 import { SummaryBar } from './SummaryBar.js';
 import { PARTIES, RESULTS } from './types.js';
 
@@ -41,6 +42,8 @@ export function AssessmentWorkspace({ id }: { id: string }) {
   const [confirming, setConfirming] = useState<'sign-off' | 'reopen' | null>(null);
   const signOff = useSignOff(id);
   const reopen = useReopen(id);
+  const acceptSuggestions = useAcceptSuggestions(id);
+  const catalogs = useCatalogs();
 
   const titles = useMemo(
     () => new Map((catalog.data?.requirements ?? []).map((requirement) => [requirement.ref, requirement.title])),
@@ -50,6 +53,11 @@ export function AssessmentWorkspace({ id }: { id: string }) {
     () => filterItems(assessment.data?.items ?? [], filter, titles),
     [assessment.data, filter, titles],
   );
+  const suggestions = useMemo(
+    () => new Map((assessment.data?.suggestions ?? []).map((suggestion) => [suggestion.ref, suggestion] as const)),
+    [assessment.data],
+  );
+  const catalogName = (urn: string) => catalogs.data?.items.find((entry) => entry.urn === urn)?.name ?? urn;
   const open = head?.status === 'open';
   const canAssess = can('controls:assess') && open;
   const allShown = items.length > 0 && items.every((item) => selected.has(item.ref));
@@ -89,6 +97,9 @@ export function AssessmentWorkspace({ id }: { id: string }) {
           <Anchor href={`${base}/gaps/csv`} download>
             Gaps CSV
           </Anchor>
+          <Anchor href={`${base}/gaps/pdf`} download>
+            Gaps PDF
+          </Anchor>
           <Anchor href={`${base}/oscal`} target="_blank">
             OSCAL
           </Anchor>
@@ -106,6 +117,7 @@ export function AssessmentWorkspace({ id }: { id: string }) {
         </Text>
       )}
       <SummaryBar summary={assessment.data.summary} />
+      <ErrorAlert error={acceptSuggestions.error} title="Suggestion not accepted" />
       <Grid>
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <EvidencePanel participantId={head.participantId} canAdd={canAssess} />
@@ -192,6 +204,15 @@ export function AssessmentWorkspace({ id }: { id: string }) {
                       <Text size="xs" c="dimmed" lineClamp={2}>
                         {item.justification}
                       </Text>
+                    )}
+                    {suggestions.has(item.ref) && (
+                      <SuggestionHint
+                        suggestion={suggestions.get(item.ref)!}
+                        catalogName={catalogName}
+                        canAccept={canAssess}
+                        accepting={acceptSuggestions.isPending && acceptSuggestions.variables?.includes(item.ref)}
+                        onAccept={() => acceptSuggestions.mutate([item.ref])}
+                      />
                     )}
                   </Table.Td>
                   <Table.Td>

@@ -16,9 +16,11 @@ import {
 } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
+import { useCan } from '../session/queries.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { PartyBadge } from './badges.js';
 import { CatalogSelect } from './CatalogSelect.js';
+import { ImportCatalogModal } from './ImportCatalogModal.js';
 import { useCatalog, useCatalogs, useRequirement } from './queries.js';
 import { parentsOf, visibleRequirements } from './requirement-tree.js';
 
@@ -31,6 +33,8 @@ export function CatalogsPage() {
   const catalogs = useCatalogs();
   const catalog = useCatalog(catalogUrn);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const [importing, setImporting] = useState(false);
+  const can = useCan();
 
   const update = useCallback(
     (changes: Record<string, string | null>) =>
@@ -69,7 +73,23 @@ export function CatalogsPage() {
 
   return (
     <Stack>
-      <Title order={2}>Control catalogs</Title>
+      <Group justify="space-between">
+        <Title order={2}>Control catalogs</Title>
+        {can('controls:write') && (
+          <Button variant="default" onClick={() => setImporting(true)}>
+            Import catalog
+          </Button>
+        )}
+      </Group>
+      {importing && (
+        <ImportCatalogModal
+          onClose={() => setImporting(false)}
+          onImported={(imported) => {
+            setImporting(false);
+            chooseCatalog(imported.urn);
+          }}
+        />
+      )}
       <ErrorAlert error={catalogs.error ?? catalog.error} title="Could not load catalogs" />
       <Group align="flex-end">
         <CatalogSelect value={catalogUrn} onChange={chooseCatalog} />

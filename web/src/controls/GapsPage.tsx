@@ -125,6 +125,9 @@ function GapReportView({ report }: { report: GapReport }) {
           <Anchor href={`/api/v1/controls/assessments/${report.assessment.id}/gaps/csv`} download>
             Export CSV
           </Anchor>
+          <Anchor href={`/api/v1/controls/assessments/${report.assessment.id}/gaps/pdf`} download>
+            Export PDF
+          </Anchor>
         </Group>
       </Group>
       <SummaryBar summary={report.summary} />

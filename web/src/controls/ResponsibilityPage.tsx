@@ -4,6 +4,7 @@ import { useSearchParams } from 'react-router-dom';
 import { useCan } from '../session/queries.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { CatalogSelect } from './CatalogSelect.js';
+import { HostingSwitch } from './HostingSwitch.js';
 import { useCatalog, useClearOverride, useResponsibility, useSetResponsibility } from './queries.js';
 import { ScopeSelect } from './ScopeSelect.js';
 import { PARTIES, type Party, type ResponsibilityEntry } from './types.js';
@@ -55,10 +56,10 @@ export function ResponsibilityPage() {
     `${entry.ref} ${titles.get(entry.ref) ?? ''}`.toLowerCase().includes(needle),
   );
   const scope = participantId === null ? {} : { participantId };
-  const csvHref =
+  const exportHref = (format: 'csv' | 'xlsx' | 'pdf') =>
     catalogUrn === null
       ? undefined
-      : `/api/v1/controls/catalogs/${encodeURIComponent(catalogUrn)}/responsibility/csv${
+      : `/api/v1/controls/catalogs/${encodeURIComponent(catalogUrn)}/responsibility/${format}${
           participantId === null ? '' : `?participantId=${encodeURIComponent(participantId)}`
         }`;
 
@@ -71,10 +72,18 @@ export function ResponsibilityPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Responsibility matrix</Title>
-        {csvHref && (
-          <Anchor href={csvHref} download>
-            Export CSV
-          </Anchor>
+        {catalogUrn !== null && (
+          <Group gap="md">
+            <Anchor href={exportHref('csv')} download>
+              Export CSV
+            </Anchor>
+            <Anchor href={exportHref('xlsx')} download>
+              Export XLSX
+            </Anchor>
+            <Anchor href={exportHref('pdf')} download>
+              Export PDF
+            </Anchor>
+          </Group>
         )}
       </Group>
       <Group align="flex-end">
@@ -92,10 +101,8 @@ export function ResponsibilityPage() {
           onChange={(e) => setSearch(e.currentTarget.value)}
         />
       </Group>
-      {matrix.data?.hosted && (
-        <Text size="sm">
-          This participant runs on the hub&apos;s hosted service: the hub carries what the scheme shares.
-        </Text>
+      {participantId !== null && matrix.data && (
+        <HostingSwitch participantId={participantId} hosted={matrix.data.hosted} canWrite={canWrite} />
       )}
       <ErrorAlert error={matrix.error ?? catalog.error} title="Could not load the matrix" />
       <ErrorAlert error={set.error ?? clear.error} title="Responsibility not changed" />

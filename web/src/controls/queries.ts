@@ -1,7 +1,14 @@
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { unwrap } from '../api/errors.js';
-import type { ItemChange, NewAssessment, NewFileEvidence, NewLinkEvidence, SetResponsibility } from './types.js';
+import type {
+  CatalogImport,
+  ItemChange,
+  NewAssessment,
+  NewFileEvidence,
+  NewLinkEvidence,
+  SetResponsibility,
+} from './types.js';
 
 /** Every controls query lives under this prefix: a change refreshes matrices, assessments, gaps and evidence. */
 export const CONTROLS_KEY = ['controls'] as const;
@@ -87,6 +94,30 @@ export const useScopes = () =>
     staleTime: 60_000,
   });
 
+/** Imports a catalog from OSCAL catalog JSON or a CISO Assistant library YAML. */
+export function useImportCatalog() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CatalogImport) => unwrap(api.POST('/api/v1/controls/catalogs', { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: CONTROLS_KEY }),
+  });
+}
+
+/** Marks a participant as running on the hub's hosted service (it then inherits the hub's shared controls), or not. */
+export function useSetHosting(participantId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (hosted: boolean) =>
+      unwrap(
+        api.PUT('/api/v1/controls/participants/{id}/hosting', {
+          params: { path: { id: participantId } },
+          body: { hosted },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: CONTROLS_KEY }),
+  });
+}
+
 export const useAssessments = () =>
   useQuery({
     queryKey: [...CONTROLS_KEY, 'assessments'],
@@ -136,6 +167,24 @@ export function useUpdateItems(id: string) {
   return useMutation({
     mutationFn: (items: ItemChange[]) =>
       unwrap(api.PATCH('/api/v1/controls/assessments/{id}/items', { params: { path: { id } }, body: { items } })),
+    onSuccess: (data) => {
+      client.setQueryData([...CONTROLS_KEY, 'assessment', id], data);
+      return client.invalidateQueries({ queryKey: CONTROLS_KEY });
+    },
+  });
+}
+
+/** Accepts the mapping-driven suggestion of each requirement: the server writes it with its provenance. */
+export function useAcceptSuggestions(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (refs: string[]) =>
+      unwrap(
+        api.POST('/api/v1/controls/assessments/{id}/suggestions/accept', {
+          params: { path: { id } },
+          body: { refs },
+        }),
+      ),
     onSuccess: (data) => {
       client.setQueryData([...CONTROLS_KEY, 'assessment', id], data);
       return client.invalidateQueries({ queryKey: CONTROLS_KEY });

@@ -8,6 +8,7 @@ type Body<Operation, Status extends number = 200> = Operation extends {
 type JsonBody<Operation> = Operation extends { requestBody: { content: { 'application/json': infer T } } } ? T : never;
 
 export type CatalogSummary = Body<paths['/api/v1/controls/catalogs']['get']>['items'][number];
+export type CatalogImport = JsonBody<paths['/api/v1/controls/catalogs']['post']>;
 export type CatalogDetail = Body<paths['/api/v1/controls/catalogs/{catalog}']['get']>;
 export type Requirement = CatalogDetail['requirements'][number];
 export type RequirementDetail = Body<paths['/api/v1/controls/catalogs/{catalog}/requirements/{ref}']['get']>;
@@ -40,3 +41,4 @@ export const RESULTS: readonly AssessmentResult[] = [
   'non-compliant',
   'not-applicable',
 ];
+export type Suggestion = Assessment['suggestions'][number];
