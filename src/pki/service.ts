@@ -31,6 +31,7 @@ import {
 import { keyInfo, sha256Hex, type CaKeyType } from './x509/algorithms.js';
 import { toPem } from './x509/build.js';
 import { PKI_SIGNER_ROLE } from './x509/signer.js';
+import { X509Offload } from './x509/offload.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -57,6 +58,7 @@ export class PkiService {
   readonly config: Config;
   readonly clock: Clock;
   private readonly issuer: Issuer;
+  private readonly offload: X509Offload;
   private readonly deps: PkiDeps;
 
   constructor(
@@ -71,12 +73,18 @@ export class PkiService {
     this.config = config;
     this.clock = clock;
     this.cas = new CaService(this.deps);
-    this.issuer = new Issuer(this.deps, this.cas);
-    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer);
+    this.offload = new X509Offload();
+    this.issuer = new Issuer(this.deps, this.cas, this.offload);
+    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer, this.offload);
     this.revocation = new RevocationService(this.deps, this.cas);
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
     this.revocation.onRevoke((certificate) => this.ocsp.forget(certificate));
+  }
+
+  /** Stops the DER worker thread, if one was started. */
+  close(): Promise<void> {
+    return this.offload.close();
   }
 
   /**

@@ -56,8 +56,13 @@ export async function latestCrl(db: Kysely<DB>, caId: string): Promise<CrlRow | 
     .executeTakeFirst();
 }
 
-export async function insertCertificate(tx: Tx, row: CertificateRow): Promise<void> {
-  await tx.insertInto('pki_certificates').values(row).execute();
+/** Stores certificates in statements of at most 100 rows (SQLite's bound-parameter limit). */
+export async function insertCertificates(tx: Tx, rows: CertificateRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100)
+    await tx
+      .insertInto('pki_certificates')
+      .values(rows.slice(i, i + 100))
+      .execute();
 }
 
 export async function findCertificate(db: Kysely<DB>, scope: Scope, id: string): Promise<CertificateRow | undefined> {
