@@ -38,6 +38,7 @@ export interface IssueRequest {
 export class Issuer {
   private readonly waiting: Waiting[] = [];
   private flushing = false;
+  private readonly listeners: ((certificates: CertificateRow[]) => void)[] = [];
   /** Issuances between the start of `issue` and their place in the commit queue. */
   private building = 0;
 
@@ -65,6 +66,11 @@ export class Issuer {
       if (!this.flushing) void this.flush();
     });
     return row;
+  }
+
+  /** Called with each group of certificates once it is committed (the OCSP responder pre-signs). */
+  onIssued(listener: (certificates: CertificateRow[]) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The signed certificate's row and its audit event. */
@@ -161,16 +167,23 @@ export class Issuer {
       while (this.building > 0 && this.waiting.length < MAX_GROUP && performance.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 1));
       const batch = this.waiting.splice(0, MAX_GROUP);
+      const stored: CertificateRow[] = [];
       try {
         await this.store(batch);
         for (const item of batch) item.resolve();
+        stored.push(...batch.map((item) => item.row));
       } catch (error) {
         if (batch.length === 1 || !isTrustloopError(error) || error.status >= 500) {
           for (const item of batch) item.reject(error);
           continue;
         }
-        for (const item of batch) await this.store([item]).then(item.resolve, item.reject);
+        for (const item of batch)
+          await this.store([item]).then(() => {
+            item.resolve();
+            stored.push(item.row);
+          }, item.reject);
       }
+      if (stored.length > 0) for (const listener of this.listeners) listener(stored);
     }
     this.flushing = false;
   }

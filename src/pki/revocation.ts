@@ -6,6 +6,7 @@ import type { CaService } from './ca.js';
 import type { PkiDeps } from './context.js';
 import {
   advanceCrlNumber,
+  deleteOcspResponse,
   findCertificate,
   insertCrl,
   latestCrl,
@@ -43,7 +44,7 @@ const CRL_VALIDITY_MS = 24 * 3_600_000;
 /** A CRL is reissued once less than this remains before its nextUpdate. */
 export const CRL_REFRESH_MARGIN_MS = 6 * 3_600_000;
 
-export type RevocationListener = (certificate: CertificateRow) => void;
+export type RevocationListener = (certificate: CertificateRow, ctx: RequestContext) => Promise<void>;
 
 /**
  * Revocation and CRLs. A revocation commits with its audit event, then the CA's CRL is reissued at
@@ -87,6 +88,8 @@ export class RevocationService {
         revoked_by: ctx.actor.id,
       });
       if (!changed) return false;
+      // A stored "good" answer must not outlive the revocation; the responder signs the new one.
+      await deleteOcspResponse(tx, row.ca_id, row.serial);
       await this.deps.audit.append(tx, ctx, {
         action: 'pki.certificate.revoke',
         resource: { type: 'pki-certificate', id },
@@ -112,7 +115,7 @@ export class RevocationService {
       revocation_reason: reason,
       revoked_by: ctx.actor.id,
     };
-    for (const listener of this.listeners) listener(updated);
+    for (const listener of this.listeners) await listener(updated, ctx);
     await this.publishCrl(ctx, row.ca_id);
     return updated;
   }

@@ -79,12 +79,18 @@ export class PkiService {
     this.revocation = new RevocationService(this.deps, this.cas);
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
-    this.revocation.onRevoke((certificate) => this.ocsp.forget(certificate));
+    this.issuer.onIssued((certificates) => this.ocsp.enqueue(certificates));
+    this.revocation.onRevoke(async (certificate, ctx) => {
+      this.ocsp.forget(certificate);
+      // Best effort: if it cannot be signed now, the first request signs it.
+      await this.ocsp.presign(ctx, [certificate]).catch(() => 0);
+    });
   }
 
-  /** Stops the DER worker thread, if one was started. */
-  close(): Promise<void> {
-    return this.offload.close();
+  /** Finishes the OCSP pre-signing under way and stops the DER worker thread, if one was started. */
+  async close(): Promise<void> {
+    await this.ocsp.idle();
+    await this.offload.close();
   }
 
   /**
@@ -243,12 +249,12 @@ export class PkiService {
 
   /**
    * One round of upkeep: reissue CRLs nearing nextUpdate, renew responder certificates nearing
-   * expiry, and announce certificates entering the expiry window (an audit event each, which the
+   * expiry, pre-sign OCSP answers that are missing or nearing nextUpdate, and announce certificates entering the expiry window (an audit event each, which the
    * notification outbox reads). Returns what it did.
    */
   async maintain(ctx: RequestContext = systemContext()) {
     const now = this.deps.clock.now();
-    const done = { crls: 0, responders: 0, expiring: 0 };
+    const done = { crls: 0, responders: 0, expiring: 0, ocsp: 0 };
     for (const ca of await this.cas.list()) {
       if (ca.source !== 'cpm' || ca.status !== 'active') continue;
       const crl = await latestCrl(this.deps.database.db, ca.id);
@@ -263,6 +269,7 @@ export class PkiService {
         done.responders += 1;
       }
     }
+    done.ocsp = await this.ocsp.refresh(ctx);
     const before = new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY_MS).toISOString();
     for (const row of await unwarnedExpiring(this.deps.database.db, before, now.toISOString())) {
       await this.deps.database.transaction(async (tx) => {

@@ -209,6 +209,15 @@ export interface PkiCrlsTable {
   der: string;
 }
 
+export interface PkiOcspResponsesTable {
+  ca_id: string;
+  serial: string;
+  status: 'good' | 'revoked';
+  this_update: IsoTime;
+  next_update: IsoTime;
+  der: string;
+}
+
 export interface PkiParticipantChainsTable {
   id: string;
   participant_id: string;
@@ -242,6 +251,7 @@ export interface DB {
   pki_enrolments: PkiEnrolmentsTable;
   pki_crls: PkiCrlsTable;
   pki_participant_chains: PkiParticipantChainsTable;
+  pki_ocsp_responses: PkiOcspResponsesTable;
 }
 
 export interface ControlsCatalogsTable {

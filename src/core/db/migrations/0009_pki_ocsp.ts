@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+
+/** Pre-signed OCSP answers: one per certificate, signed at issuance and revocation, refreshed before nextUpdate. */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('pki_ocsp_responses')
+    .addColumn('ca_id', 'text', (c) => c.notNull().references('pki_cas.id'))
+    .addColumn('serial', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('this_update', 'text', (c) => c.notNull())
+    .addColumn('next_update', 'text', (c) => c.notNull())
+    // The DER OCSPResponse (SHA-1 CertID, no nonce), base64.
+    .addColumn('der', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('pki_ocsp_responses_pk', ['ca_id', 'serial'])
+    .execute();
+  await db.schema
+    .createIndex('pki_ocsp_responses_next_update')
+    .on('pki_ocsp_responses')
+    .column('next_update')
+    .execute();
+}
