@@ -74,6 +74,19 @@ forEachEngine('PKI group-commit issuance', (engine) => {
     }
   });
 
+  it('keeps signing with the key version the CA certificate holds after the key rotates in the CPM', async () => {
+    const ca = (await t.app.pki.cas.list()).find((row) => row.name === 'issuing')!;
+    await t.app.keys.rotate(ctx, ca.key_id!);
+    const [result] = await issueAll(csrs(1));
+    assert.equal(result!.status, 'fulfilled', String((result as PromiseRejectedResult).reason));
+    const issued = new X509Certificate(
+      (result as PromiseFulfilledResult<{ certificate_pem: string }>).value.certificate_pem,
+    );
+    assert.equal(issued.verify(new X509Certificate(ca.certificate_pem).publicKey), true);
+    const crl = await t.app.pki.revocation.publishCrl(ctx, ca.id);
+    assert.ok(crl.crl_number > 1, 'the CRL is signed with it too');
+  });
+
   it('fails every waiting issuance when the shared commit fails, and stores none', async () => {
     const pems = csrs(6);
     const before = await stored();
