@@ -104,6 +104,8 @@ export class CaService {
       permitted_dns: JSON.stringify(input.permittedDns ?? []),
       status: 'active',
       crl_number: 0,
+      revoked_at: null,
+      revocation_reason: null,
       created_at: isoNow(this.deps.clock),
       updated_at: isoNow(this.deps.clock),
     };
@@ -158,6 +160,8 @@ export class CaService {
       permitted_dns: '[]',
       status: 'active',
       crl_number: 0,
+      revoked_at: null,
+      revocation_reason: null,
       created_at: isoNow(this.deps.clock),
       updated_at: isoNow(this.deps.clock),
     };

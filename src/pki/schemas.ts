@@ -60,6 +60,8 @@ export const CaView = Type.Object(
     pathLength: Nullable(Type.Integer()),
     permittedDns: Type.Array(Type.String()),
     status: Type.String(),
+    revokedAt: Nullable(Time),
+    revocationReason: Nullable(Type.String()),
     crlNumber: Type.Integer(),
     certificatePem: Type.String(),
     createdAt: Time,

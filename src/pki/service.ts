@@ -80,6 +80,7 @@ export class PkiService {
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
     this.issuer.onIssued((certificates) => this.ocsp.enqueue(certificates));
+    this.revocation.onCaRevoke(() => this.ocsp.forgetCa());
     this.revocation.onRevoke(async (certificate, ctx) => {
       this.ocsp.forget(certificate);
       // Best effort: if it cannot be signed now, the first request signs it.
@@ -191,7 +192,8 @@ export class PkiService {
   async actorForCertificate(der: Buffer): Promise<Actor> {
     const row = await findByFingerprint(this.deps.database.db, sha256Hex(der));
     const now = this.deps.clock.now().toISOString();
-    if (!row || row.profile !== 'mtls-client' || row.status !== 'valid' || row.not_after <= now)
+    const ca = row && (await this.cas.get(row.ca_id));
+    if (!row || row.profile !== 'mtls-client' || row.status !== 'valid' || row.not_after <= now || ca?.revoked_at)
       throw new TrustloopError(
         'ERR_UNAUTHENTICATED',
         'the client certificate is not a valid mtls-client certificate of this hub',

@@ -148,6 +148,28 @@ export async function revokedOf(db: Kysely<DB>, caId: string): Promise<Certifica
     .execute();
 }
 
+/** CAs a CA has revoked among those it signed (they go on its CRL). */
+export async function revokedChildCas(db: Kysely<DB>, parentId: string): Promise<CaRow[]> {
+  return db
+    .selectFrom('pki_cas')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .where('revoked_at', 'is not', null)
+    .orderBy('revoked_at')
+    .execute();
+}
+
+/** Marks an active CA revoked; false means it was not active (already revoked or retired). */
+export async function markCaRevoked(tx: Tx, id: string, at: string, reason: string): Promise<boolean> {
+  const result = await tx
+    .updateTable('pki_cas')
+    .set({ status: 'retired', revoked_at: at, revocation_reason: reason, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** Marks a certificate revoked only if it is still valid; false means someone revoked it first. */
 export async function markRevoked(
   tx: Tx,

@@ -18,6 +18,8 @@ export const caView = (row: CaRow) => ({
   pathLength: row.path_length,
   permittedDns: JSON.parse(row.permitted_dns) as string[],
   status: row.status,
+  revokedAt: row.revoked_at,
+  revocationReason: row.revocation_reason,
   crlNumber: row.crl_number,
   certificatePem: row.certificate_pem,
   createdAt: row.created_at,

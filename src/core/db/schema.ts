@@ -147,6 +147,9 @@ export interface PkiCasTable {
   permitted_dns: string;
   status: 'active' | 'retired';
   crl_number: number;
+  /** Set when the parent CA revoked it (status is then 'retired'). */
+  revoked_at: IsoTime | null;
+  revocation_reason: string | null;
   created_at: IsoTime;
   updated_at: IsoTime;
 }

@@ -211,6 +211,12 @@ export class OcspResponder {
     this.responders.clear();
   }
 
+  /** A CA was revoked: forget every cached answer; its certificates are no longer answered for. */
+  forgetCa(): void {
+    this.reloadCas();
+    this.cache.clear();
+  }
+
   private async sign(
     ca: LoadedCa,
     matches: { certId: CertID; serial: string }[],
@@ -255,7 +261,9 @@ export class OcspResponder {
   private async caHashes(): Promise<CaHashes[]> {
     const now = this.deps.clock.now().getTime();
     if (!this.caTable || now - this.caTable.loadedAt > CA_TABLE_TTL_MS) {
-      const rows = (await this.cas.list()).filter((row) => row.role === 'issuing' && row.source === 'cpm');
+      const rows = (await this.cas.list()).filter(
+        (row) => row.role === 'issuing' && row.source === 'cpm' && row.revoked_at === null,
+      );
       const cas = await Promise.all(rows.map(async (row) => ({ ca: await this.cas.load(row.id), byHash: new Map() })));
       this.caTable = { loadedAt: now, cas };
     }

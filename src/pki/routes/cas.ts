@@ -1,7 +1,7 @@
 import type { Api } from '../../core/http.js';
 import type { PkiService } from '../service.js';
 import { crlUrl } from '../context.js';
-import { CaList, CaView, CreateCa, CrlInfo, IdParams, ImportCa } from '../schemas.js';
+import { CaList, CaView, CreateCa, CrlInfo, IdParams, ImportCa, RevokeBody } from '../schemas.js';
 import { caView } from '../views.js';
 import { toPem } from '../x509/build.js';
 
@@ -52,6 +52,21 @@ export function caRoutes(app: Api, pki: PkiService): void {
       schema: { tags, summary: 'Read one CA', params: IdParams, response: { 200: CaView } },
     },
     async (request) => caView(await pki.cas.get(request.params.id)),
+  );
+
+  app.post(
+    '/api/v1/pki/cas/:id/revoke',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary: "Revoke a CA this hub signed (an issuing CA): it stops signing and goes on its parent's CRL",
+        params: IdParams,
+        body: RevokeBody,
+        response: { 200: CaView },
+      },
+    },
+    async (request) => caView(await pki.revocation.revokeCa(request.ctx, request.params.id, request.body.reason)),
   );
 
   app.get(

@@ -8260,6 +8260,8 @@ export interface paths {
                                 pathLength: number | null;
                                 permittedDns: string[];
                                 status: string;
+                                revokedAt: string | null;
+                                revocationReason: string | null;
                                 crlNumber: number;
                                 certificatePem: string;
                                 /** Format: date-time */
@@ -8355,6 +8357,8 @@ export interface paths {
                             pathLength: number | null;
                             permittedDns: string[];
                             status: string;
+                            revokedAt: string | null;
+                            revocationReason: string | null;
                             crlNumber: number;
                             certificatePem: string;
                             /** Format: date-time */
@@ -8455,6 +8459,8 @@ export interface paths {
                             pathLength: number | null;
                             permittedDns: string[];
                             status: string;
+                            revokedAt: string | null;
+                            revocationReason: string | null;
                             crlNumber: number;
                             certificatePem: string;
                             /** Format: date-time */
@@ -8548,6 +8554,8 @@ export interface paths {
                             pathLength: number | null;
                             permittedDns: string[];
                             status: string;
+                            revokedAt: string | null;
+                            revocationReason: string | null;
                             crlNumber: number;
                             certificatePem: string;
                             /** Format: date-time */
@@ -8591,6 +8599,109 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pki/cas/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a CA this hub signed (an issuing CA): it stops signing and goes on its parent's CRL
+         * @description Requires permission `pki:manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: "unspecified" | "keyCompromise" | "cACompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "certificateHold" | "privilegeWithdrawn" | "aACompromise";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            role: string;
+                            parentId: string | null;
+                            source: string;
+                            keyId: string | null;
+                            keyType: string;
+                            subject: string;
+                            serial: string;
+                            fingerprintSha256: string;
+                            /** Format: date-time */
+                            notBefore: string;
+                            /** Format: date-time */
+                            notAfter: string;
+                            pathLength: number | null;
+                            permittedDns: string[];
+                            status: string;
+                            revokedAt: string | null;
+                            revocationReason: string | null;
+                            crlNumber: number;
+                            certificatePem: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

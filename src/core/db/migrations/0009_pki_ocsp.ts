@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 
-/** Pre-signed OCSP answers: one per certificate, signed at issuance and revocation, refreshed before nextUpdate. */
+/**
+ * Pre-signed OCSP answers (one per certificate, signed at issuance and revocation, refreshed before
+ * nextUpdate), and revocation of a CA by its parent (listed on the parent's CRL).
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('pki_cas').addColumn('revoked_at', 'text').execute();
+  await db.schema.alterTable('pki_cas').addColumn('revocation_reason', 'text').execute();
+
   await db.schema
     .createTable('pki_ocsp_responses')
     .addColumn('ca_id', 'text', (c) => c.notNull().references('pki_cas.id'))
