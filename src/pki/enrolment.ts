@@ -21,6 +21,7 @@ import { CHECK_CODES, validateCsr, type Check } from './validation.js';
 import { sha256Hex } from './x509/algorithms.js';
 import type { ParsedCsr } from './x509/csr.js';
 import type { X509Offload } from './x509/offload.js';
+import type { DomainRegistry } from './domains.js';
 
 /** A CSR larger than this is refused before parsing; an RSA-8192 request is about 3.5 KiB. */
 export const MAX_CSR_PEM_BYTES = 16 * 1024;
@@ -50,6 +51,7 @@ export class EnrolmentService {
     private readonly cas: CaService,
     private readonly issuer: Issuer,
     private readonly offload: X509Offload,
+    private readonly domains: DomainRegistry,
   ) {}
 
   /** Validates without storing anything: the Connection Manager style report. */
@@ -262,6 +264,7 @@ export class EnrolmentService {
       schemeDomain: this.deps.config.pkiDnsDomain,
       allowRsa2048: this.deps.config.pkiAllowRsa2048,
       keyAlreadyCertified: await keyAlreadyCertified(this.deps.database.db, sha256Hex(csr.key.spki)),
+      registeredDomains: await this.domains.domainsOf(participantId),
     });
     return { participantId, profile, csr, checks };
   }

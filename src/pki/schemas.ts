@@ -264,3 +264,12 @@ export const CaFileParams = Type.Object(
   { file: Type.String({ pattern: '^[a-z]{3}_[a-z2-7]{16}\\.(crl|pem|crt)$', maxLength: 30 }) },
   { additionalProperties: false },
 );
+
+export const DomainParams = Type.Object({ participantId: FspId }, { additionalProperties: false });
+export const DomainItemParams = Type.Object({ participantId: FspId, domain: DnsName }, { additionalProperties: false });
+export const RegisterDomain = Type.Object({ domain: DnsName }, { additionalProperties: false });
+export const DomainView = Type.Object(
+  { domain: Type.String(), participantId: Type.String(), registeredBy: Type.String(), createdAt: Time },
+  { additionalProperties: false },
+);
+export const DomainList = Type.Object({ items: Type.Array(DomainView) }, { additionalProperties: false });

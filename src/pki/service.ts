@@ -15,7 +15,8 @@ import { DAY_MS, type PkiDeps } from './context.js';
 import { EnrolmentService } from './enrolment.js';
 import { Issuer } from './issuance.js';
 import { OcspResponder } from './ocsp/responder.js';
-import { PROFILES, judgeKey, nameBelongsTo, participantDomain, type ProfileName } from './profiles.js';
+import { PROFILES, judgeKey, nameBelongsTo, ownDomainsText, type ProfileName } from './profiles.js';
+import { DomainRegistry } from './domains.js';
 import { CRL_REFRESH_MARGIN_MS, RevocationService } from './revocation.js';
 import {
   findByFingerprint,
@@ -55,6 +56,7 @@ export class PkiService {
   readonly revocation: RevocationService;
   readonly ocsp: OcspResponder;
   readonly chains: ChainService;
+  readonly domains: DomainRegistry;
   readonly config: Config;
   readonly clock: Clock;
   private readonly issuer: Issuer;
@@ -75,7 +77,8 @@ export class PkiService {
     this.cas = new CaService(this.deps);
     this.offload = new X509Offload();
     this.issuer = new Issuer(this.deps, this.cas, this.offload);
-    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer, this.offload);
+    this.domains = new DomainRegistry(this.deps);
+    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer, this.offload, this.domains);
     this.revocation = new RevocationService(this.deps, this.cas);
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
@@ -121,11 +124,12 @@ export class PkiService {
     const profile = PROFILES[input.profile];
     const hubId = await this.hubId();
     const dnsNames = (input.dnsNames ?? []).map((name) => name.toLowerCase());
-    const foreign = dnsNames.find((name) => !nameBelongsTo(name, hubId, this.deps.config.pkiDnsDomain));
+    const registered = await this.domains.domainsOf(hubId);
+    const foreign = dnsNames.find((name) => !nameBelongsTo(name, hubId, this.deps.config.pkiDnsDomain, registered));
     if (foreign)
       throw new TrustloopError(
         'ERR_NAME_NOT_ALLOWED',
-        `'${foreign}' is not under ${participantDomain(hubId, this.deps.config.pkiDnsDomain)}`,
+        `'${foreign}' is not under ${ownDomainsText(hubId, this.deps.config.pkiDnsDomain, registered)}`,
       );
     if (profile.requiresDnsName && dnsNames.length === 0)
       throw invalid('dnsNames', `a ${profile.name} certificate needs a DNS name`);

@@ -221,6 +221,14 @@ export interface PkiOcspResponsesTable {
   der: string;
 }
 
+export interface PkiParticipantDomainsTable {
+  /** Lower-case DNS name; one participant at most owns it. */
+  domain: string;
+  participant_id: string;
+  registered_by: string;
+  created_at: IsoTime;
+}
+
 export interface PkiParticipantChainsTable {
   id: string;
   participant_id: string;
@@ -255,6 +263,7 @@ export interface DB {
   pki_crls: PkiCrlsTable;
   pki_participant_chains: PkiParticipantChainsTable;
   pki_ocsp_responses: PkiOcspResponsesTable;
+  pki_participant_domains: PkiParticipantDomainsTable;
 }
 
 export interface ControlsCatalogsTable {

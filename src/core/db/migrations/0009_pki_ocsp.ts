@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 
 /**
  * Pre-signed OCSP answers (one per certificate, signed at issuance and revocation, refreshed before
- * nextUpdate), and revocation of a CA by its parent (listed on the parent's CRL).
+ * nextUpdate), revocation of a CA by its parent (listed on the parent's CRL), and the registry of
+ * each participant's own DNS domains, against which certificate names are checked.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('pki_cas').addColumn('revoked_at', 'text').execute();
@@ -18,6 +19,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // The DER OCSPResponse (SHA-1 CertID, no nonce), base64.
     .addColumn('der', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('pki_ocsp_responses_pk', ['ca_id', 'serial'])
+    .execute();
+  await db.schema
+    .createTable('pki_participant_domains')
+    .addColumn('domain', 'text', (c) => c.primaryKey())
+    .addColumn('participant_id', 'text', (c) => c.notNull().references('participants.id'))
+    .addColumn('registered_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('pki_participant_domains_participant')
+    .on('pki_participant_domains')
+    .column('participant_id')
     .execute();
   await db.schema
     .createIndex('pki_ocsp_responses_next_update')
