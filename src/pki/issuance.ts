@@ -86,6 +86,7 @@ export class Issuer {
         serial: serialBytes,
         issuerDer: nameDer(ca.subject),
         issuerSpki: ca.cert.spki,
+        issuerKeyId: ca.cert.keyId,
         subject: request.subject,
         subjectSpki: request.key.spki,
         notBefore: now,

@@ -217,6 +217,7 @@ export class RevocationService {
       {
         issuer: ca.subject,
         issuerSpki: ca.cert.spki,
+        issuerKeyId: ca.cert.keyId,
         number,
         thisUpdate: now,
         nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),

@@ -273,3 +273,31 @@ export const DomainView = Type.Object(
   { additionalProperties: false },
 );
 export const DomainList = Type.Object({ items: Type.Array(DomainView) }, { additionalProperties: false });
+
+export const CaRequestBody = Type.Object(
+  {
+    name: Name,
+    parentId: Id,
+    keyType: CaKeyTypeSchema,
+    commonName: DirectoryText,
+    organization: Type.Optional(DirectoryText),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+  },
+  { additionalProperties: false },
+);
+export const CaRequestView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    parentId: Type.String(),
+    keyId: Type.String(),
+    keyType: Type.String(),
+    subject: Type.String(),
+    csrPem: Type.String(),
+    status: Type.String(),
+    caId: Nullable(Type.String()),
+    createdAt: Time,
+  },
+  { additionalProperties: false },
+);
+export const CaCertificateBody = Type.Object({ certificatePem: PemText }, { additionalProperties: false });

@@ -109,6 +109,18 @@ export class PkiService {
     return ca;
   }
 
+  /**
+   * Takes back the certificate an external parent signed for a CA requested with
+   * `cas.requestSigned`; like a created issuing CA it gets its OCSP responder and first CRL.
+   */
+  async completeCaRequest(ctx: RequestContext, requestId: string, certificatePem: string) {
+    const ca = await this.cas.completeSigned(ctx, requestId, certificatePem);
+    await this.issueResponder(ctx, ca.id);
+    await this.revocation.publishCrl(ctx, ca.id);
+    this.ocsp.reloadCas();
+    return ca;
+  }
+
   async importCa(ctx: RequestContext, input: { name: string; certificatePem: string }) {
     const ca = await this.cas.import(ctx, input);
     this.ocsp.reloadCas();

@@ -221,6 +221,21 @@ export interface PkiOcspResponsesTable {
   der: string;
 }
 
+export interface PkiCaRequestsTable {
+  id: string;
+  name: string;
+  parent_id: string;
+  key_id: string;
+  key_type: string;
+  subject: string;
+  csr_pem: string;
+  status: 'pending' | 'completed';
+  ca_id: string | null;
+  requested_by: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
 export interface PkiParticipantDomainsTable {
   /** Lower-case DNS name; one participant at most owns it. */
   domain: string;
@@ -264,6 +279,7 @@ export interface DB {
   pki_participant_chains: PkiParticipantChainsTable;
   pki_ocsp_responses: PkiOcspResponsesTable;
   pki_participant_domains: PkiParticipantDomainsTable;
+  pki_ca_requests: PkiCaRequestsTable;
 }
 
 export interface ControlsCatalogsTable {

@@ -86,6 +86,8 @@ export interface CertificateParams {
   issuer: asn.Name;
   /** SPKI DER of the issuing key (for the AKI); the subject's own for a self-signed root. */
   issuerSpki: Buffer;
+  /** The issuer certificate's own SKI, when it has one (an external CA's may use another method). */
+  issuerKeyId?: Buffer | undefined;
   subject: asn.Name;
   subjectSpki: Buffer;
   notBefore: Date;
@@ -108,7 +110,7 @@ class OcspNoCheck {
 AsnType({ type: AsnTypeTypes.Choice })(OcspNoCheck);
 AsnProp({ type: AsnPropTypes.Null })(OcspNoCheck.prototype, 'value');
 
-const extension = (extnID: string, critical: boolean, value: unknown): asn.Extension =>
+export const extension = (extnID: string, critical: boolean, value: unknown): asn.Extension =>
   new asn.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 
 const uri = (value: string) => new asn.GeneralName({ uniformResourceIdentifier: value });
@@ -126,6 +128,7 @@ function sharedExtensions(params: CertificateParams): asn.Extension[] {
     params.keyUsage,
     params.extendedKeyUsage ?? [],
     params.issuerSpki.toString('base64'),
+    params.issuerKeyId?.toString('base64') ?? null,
     params.crlUrl ?? null,
     params.ocspUrl ?? null,
     params.caIssuersUrl ?? null,
@@ -147,7 +150,9 @@ function sharedExtensions(params: CertificateParams): asn.Extension[] {
     extension(
       asn.id_ce_authorityKeyIdentifier,
       false,
-      new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(keyIdentifier(params.issuerSpki)) }),
+      new asn.AuthorityKeyIdentifier({
+        keyIdentifier: new asn.KeyIdentifier(params.issuerKeyId ?? keyIdentifier(params.issuerSpki)),
+      }),
     ),
   );
   if (params.ca?.permittedDns?.length) {
@@ -235,6 +240,7 @@ export interface CrlEntry {
 export interface CrlParams {
   issuer: asn.Name;
   issuerSpki: Buffer;
+  issuerKeyId?: Buffer | undefined;
   number: number;
   thisUpdate: Date;
   nextUpdate: Date;
@@ -253,7 +259,9 @@ export async function issueCrl(params: CrlParams, signer: CaSigner): Promise<Buf
       extension(
         asn.id_ce_authorityKeyIdentifier,
         false,
-        new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(keyIdentifier(params.issuerSpki)) }),
+        new asn.AuthorityKeyIdentifier({
+          keyIdentifier: new asn.KeyIdentifier(params.issuerKeyId ?? keyIdentifier(params.issuerSpki)),
+        }),
       ),
       extension(asn.id_ce_cRLNumber, false, new asn.CRLNumber(params.number)),
     ],

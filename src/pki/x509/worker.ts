@@ -22,6 +22,7 @@ function run(request: OffloadRequest): unknown {
           ...params,
           serial: Buffer.from(params.serial),
           issuerSpki: Buffer.from(params.issuerSpki),
+          issuerKeyId: params.issuerKeyId && Buffer.from(params.issuerKeyId),
           subjectSpki: Buffer.from(params.subjectSpki),
           issuer: decodeName(params.issuerDer),
           subject: encodeName(params.subject),
