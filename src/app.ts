@@ -70,6 +70,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   await controls.loadImported();
   const evidence = new EvidenceService(database, audit, participants);
   const collectors = new CollectorService(database, audit, controls, evidence, keys, tokens);
+  const pki = new PkiService(database, audit, keys, crypto, config);
   return {
     config,
     database,
@@ -86,8 +87,9 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     controls,
     evidence,
     collectors,
-    pki: new PkiService(database, audit, keys, crypto, config),
+    pki,
     close: async () => {
+      await pki.close();
       await keystore.close();
       await audit.close();
       await database.close();

@@ -67,5 +67,10 @@ describe('trustloop pki CLI', () => {
     const crl = await cli(t.tokens.auditor, 'crl', t.issuingId);
     assert.match(crl.out, /BEGIN X509 CRL/);
     assert.match((await cli(t.tokens.auditor, 'ca', 'list')).out, /issuing/);
+    const refused = await cli(t.tokens.auditor, 'ca', 'revoke', t.issuingId, '--reason', 'cACompromise');
+    assert.notEqual(refused.code, 0, 'an auditor cannot revoke a CA');
+    const caRevoked = await cli(t.tokens['security-officer'], 'ca', 'revoke', t.issuingId, '--reason', 'cACompromise');
+    assert.equal(caRevoked.code, 0, caRevoked.out);
+    assert.match(caRevoked.out, new RegExp(`revoked ${t.issuingId}; the CRL of ${t.rootId} is reissued`));
   });
 });

@@ -74,6 +74,18 @@ export function pkiCommands(program: Command): void {
       });
       writeOut(`imported ${imported.id} as ${imported.role} trust anchor`);
     });
+  ca.command('revoke')
+    .description("revoke an issuing CA this hub signed: it stops signing and goes on its parent's CRL")
+    .argument('<id>', 'CA id (pca_…)')
+    .requiredOption('--reason <reason>', 'RFC 5280 reason (cACompromise, superseded, cessationOfOperation, …)')
+    .action(async (caId: string, o: { reason: string }) => {
+      const revoked = await callServer<{ id: string; parentId: string }>(
+        'POST',
+        `/api/v1/pki/cas/${id(caId, 'CA id')}/revoke`,
+        { reason: o.reason },
+      );
+      writeOut(`revoked ${revoked.id}; the CRL of ${revoked.parentId} is reissued`);
+    });
   ca.command('list')
     .description('the CA hierarchy')
     .option('--json', 'machine-readable output')

@@ -11,6 +11,8 @@ import { encodeName, issueCertificate, randomSerial, toPem, type CaSigner } from
 import { readCertificate, readCertificatesPem, signedBy, type ReadCertificate } from './x509/certificate.js';
 import { keyInfo, type CaKeyType } from './x509/algorithms.js';
 import type * as asn from '@peculiar/asn1-x509';
+import type { PkiCaRequestsTable } from '../core/db/schema.js';
+import { caCertificationRequest } from './x509/request.js';
 
 export interface CreateCaInput {
   name: string;
@@ -24,6 +26,17 @@ export interface CreateCaInput {
   pathLength?: number | undefined;
   permittedDns?: string[] | undefined;
 }
+
+export interface SignedCaInput {
+  name: string;
+  parentId: string;
+  keyType: CaKeyType;
+  commonName: string;
+  organization?: string | undefined;
+  country?: string | undefined;
+}
+
+export type CaRequestRow = PkiCaRequestsTable;
 
 /** A CA ready to sign: its row, parsed certificate and (for CPM CAs) a signer. */
 export interface LoadedCa {
@@ -70,6 +83,7 @@ export class CaService {
         serial: randomSerial(),
         issuer: parent ? parent.subject : subject,
         issuerSpki: parent ? parent.cert.spki : spki,
+        issuerKeyId: parent?.cert.keyId,
         subject,
         subjectSpki: spki,
         notBefore: now,
@@ -104,6 +118,8 @@ export class CaService {
       permitted_dns: JSON.stringify(input.permittedDns ?? []),
       status: 'active',
       crl_number: 0,
+      revoked_at: null,
+      revocation_reason: null,
       created_at: isoNow(this.deps.clock),
       updated_at: isoNow(this.deps.clock),
     };
@@ -158,10 +174,173 @@ export class CaService {
       permitted_dns: '[]',
       status: 'active',
       crl_number: 0,
+      revoked_at: null,
+      revocation_reason: null,
       created_at: isoNow(this.deps.clock),
       updated_at: isoNow(this.deps.clock),
     };
     await this.insert(ctx, row, 'pki.ca.import', { role: row.role, parentId });
+    return row;
+  }
+
+  /**
+   * The first half of an issuing CA under an external parent (the scheme's own root, imported here
+   * as a trust anchor): the CA's key is generated in the CPM and a CSR for it, signed by that key,
+   * is returned for the external root to sign. `completeSigned` takes the certificate back.
+   */
+  async requestSigned(ctx: RequestContext, input: SignedCaInput): Promise<CaRequestRow> {
+    const parent = await this.load(input.parentId);
+    if (parent.row.source !== 'external')
+      throw invalid('parentId', `CA '${input.parentId}' is held here; create the issuing CA directly`);
+    if (parent.row.status !== 'active' || (parent.row.path_length !== null && parent.row.path_length < 1))
+      throw new TrustloopError('ERR_CA_UNUSABLE', `CA '${input.parentId}' cannot have a subordinate CA`);
+    const id = newId('csr');
+    const key = await this.deps.keys.create(ctx, {
+      name: `pki-${id}`,
+      type: input.keyType,
+      purpose: 'sign',
+      policy: { roles: [PKI_SIGNER_ROLE], operations: ['sign', 'verify'] },
+    });
+    const spki = spkiOf((await this.deps.keys.publicKey(ctx, key.id, 1, 'pem')).pem!);
+    const subject = encodeName({
+      commonName: input.commonName,
+      organization: input.organization,
+      country: input.country,
+    });
+    const csrPem = await caCertificationRequest(
+      subject,
+      spki,
+      cpmSigner(this.deps.crypto, ctx, { id: key.id, type: input.keyType, version: 1 }),
+    );
+    const now = isoNow(this.deps.clock);
+    const row: CaRequestRow = {
+      id,
+      name: input.name,
+      parent_id: parent.row.id,
+      key_id: key.id,
+      key_type: input.keyType,
+      subject: [
+        input.country && `C=${input.country}`,
+        input.organization && `O=${input.organization}`,
+        `CN=${input.commonName}`,
+      ]
+        .filter(Boolean)
+        .join(', '),
+      csr_pem: csrPem,
+      status: 'pending',
+      ca_id: null,
+      requested_by: ctx.actor.id,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.deps.database.transaction(async (tx) => {
+        await tx.insertInto('pki_ca_requests').values(row).execute();
+        await this.deps.audit.append(tx, ctx, {
+          action: 'pki.ca.request',
+          resource: { type: 'pki-ca-request', id },
+          details: {
+            name: row.name,
+            parentId: row.parent_id,
+            keyId: key.id,
+            keyType: input.keyType,
+            subject: row.subject,
+          },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`a CA request named '${row.name}' already exists`);
+      throw error;
+    }
+    return row;
+  }
+
+  async caRequest(id: string): Promise<CaRequestRow> {
+    const row = await this.deps.database.db
+      .selectFrom('pki_ca_requests')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw notFound('CA request', id);
+    return row;
+  }
+
+  /**
+   * The second half: the certificate the external parent signed. It must be a CA certificate for
+   * exactly the key in the CPM, signed by the parent; the issuing CA is then active here.
+   */
+  async completeSigned(ctx: RequestContext, id: string, certificatePem: string): Promise<CaRow> {
+    const request = await this.caRequest(id);
+    if (request.status !== 'pending') throw conflict(`CA request '${id}' is already completed`);
+    const certs = readCertificatesPem(certificatePem, 'certificatePem');
+    if (certs.length !== 1) throw invalid('certificatePem', 'send the one certificate the parent CA signed');
+    const cert = certs[0]!;
+    const parent = await this.load(request.parent_id);
+    const spki = spkiOf((await this.deps.keys.publicKey(ctx, request.key_id, 1, 'pem')).pem!);
+    const refuse = (message: string) => new TrustloopError('ERR_CHAIN_INVALID', message);
+    if (!cert.spki.equals(spki)) throw refuse('the certificate is not for the key of this request');
+    if (!cert.canSignCertificates) throw refuse('the certificate is not a CA (basicConstraints cA and keyCertSign)');
+    if (cert.x509.issuer !== parent.cert.subject || !(await signedBy(cert, parent.cert)))
+      throw refuse(`the certificate is not signed by CA '${parent.row.id}' (${parent.cert.subject})`);
+    const now = this.deps.clock.now();
+    if (cert.notAfter <= now || cert.notBefore.getTime() > now.getTime() + 300_000)
+      throw refuse('the certificate is not valid now');
+    const at = isoNow(this.deps.clock);
+    const row: CaRow = {
+      id: newId('pca'),
+      name: request.name,
+      role: 'issuing',
+      parent_id: parent.row.id,
+      source: 'cpm',
+      key_id: request.key_id,
+      key_version: 1,
+      key_type: request.key_type,
+      subject: cert.subject,
+      certificate_pem: toPem(cert.der, 'CERTIFICATE'),
+      serial: cert.serial,
+      fingerprint_sha256: cert.fingerprint,
+      not_before: cert.notBefore.toISOString(),
+      not_after: cert.notAfter.toISOString(),
+      path_length: cert.pathLength ?? null,
+      permitted_dns: '[]',
+      status: 'active',
+      crl_number: 0,
+      revoked_at: null,
+      revocation_reason: null,
+      created_at: at,
+      updated_at: at,
+    };
+    try {
+      await this.deps.database.transaction(async (tx) => {
+        await insertCa(tx, row);
+        const done = await tx
+          .updateTable('pki_ca_requests')
+          .set({ status: 'completed', ca_id: row.id, updated_at: at })
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
+        if (done.numUpdatedRows === 0n) throw conflict(`CA request '${id}' was completed meanwhile`);
+        await this.deps.audit.append(tx, ctx, {
+          action: 'pki.ca.create',
+          resource: { type: 'pki-ca', id: row.id },
+          details: {
+            role: row.role,
+            parentId: row.parent_id,
+            keyId: row.key_id,
+            keyType: row.key_type,
+            requestId: id,
+            name: row.name,
+            subject: row.subject,
+            serial: row.serial,
+            fingerprintSha256: row.fingerprint_sha256,
+            notAfter: row.not_after,
+          },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`a CA named '${row.name}' or with this certificate already exists`);
+      throw error;
+    }
     return row;
   }
 

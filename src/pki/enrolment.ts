@@ -19,7 +19,9 @@ import {
 } from './store.js';
 import { CHECK_CODES, validateCsr, type Check } from './validation.js';
 import { sha256Hex } from './x509/algorithms.js';
-import { parseCsr, type ParsedCsr } from './x509/csr.js';
+import type { ParsedCsr } from './x509/csr.js';
+import type { X509Offload } from './x509/offload.js';
+import type { DomainRegistry } from './domains.js';
 
 /** A CSR larger than this is refused before parsing; an RSA-8192 request is about 3.5 KiB. */
 export const MAX_CSR_PEM_BYTES = 16 * 1024;
@@ -48,6 +50,8 @@ export class EnrolmentService {
     private readonly deps: PkiDeps,
     private readonly cas: CaService,
     private readonly issuer: Issuer,
+    private readonly offload: X509Offload,
+    private readonly domains: DomainRegistry,
   ) {}
 
   /** Validates without storing anything: the Connection Manager style report. */
@@ -140,7 +144,7 @@ export class EnrolmentService {
       'pki.enrolment.approve',
       { participantId: row.participant_id, profile: row.profile, csrPem: '' },
       async () => {
-        const csr = parseCsr(row.csr_pem);
+        const csr = await this.offload.parseCsr(row.csr_pem);
         const profile = PROFILES[row.profile as Profile['name']];
         if (await keyAlreadyCertified(this.deps.database.db, sha256Hex(csr.key.spki)))
           throw new TrustloopError('ERR_KEY_REUSED', 'this public key was certified since the request was made');
@@ -252,7 +256,7 @@ export class EnrolmentService {
     const profile = PROFILES[input.profile];
     if (input.renewsCertificateId !== undefined)
       await this.renewable(ctx, input.renewsCertificateId, participantId, profile);
-    const csr = parseCsr(input.csrPem);
+    const csr = await this.offload.parseCsr(input.csrPem);
     const checks = validateCsr({
       csr,
       profile,
@@ -260,6 +264,7 @@ export class EnrolmentService {
       schemeDomain: this.deps.config.pkiDnsDomain,
       allowRsa2048: this.deps.config.pkiAllowRsa2048,
       keyAlreadyCertified: await keyAlreadyCertified(this.deps.database.db, sha256Hex(csr.key.spki)),
+      registeredDomains: await this.domains.domainsOf(participantId),
     });
     return { participantId, profile, csr, checks };
   }

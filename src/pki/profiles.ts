@@ -132,12 +132,26 @@ export function judgeKey(key: KeyInfo, allowRsa2048: boolean): KeyVerdict {
   };
 }
 
-/** The DNS namespace a participant owns: its id under the scheme's domain. */
+/** The DNS namespace the scheme gives a participant: its id under the scheme's domain. */
 export const participantDomain = (participantId: string, schemeDomain: string): string =>
   `${participantId.toLowerCase()}.${schemeDomain}`;
 
-export function nameBelongsTo(name: string, participantId: string, schemeDomain: string): boolean {
-  const own = participantDomain(participantId, schemeDomain);
+/**
+ * A DNS name is the participant's if it lies in its namespace under the scheme's domain or under a
+ * domain registered to it (`registered`, from the domain registry).
+ */
+export function nameBelongsTo(
+  name: string,
+  participantId: string,
+  schemeDomain: string,
+  registered: readonly string[] = [],
+): boolean {
   const lower = name.toLowerCase();
-  return lower === own || lower.endsWith(`.${own}`);
+  return [participantDomain(participantId, schemeDomain), ...registered].some(
+    (domain) => lower === domain || lower.endsWith(`.${domain}`),
+  );
 }
+
+/** The domains a participant's names may lie under, for messages. */
+export const ownDomainsText = (participantId: string, schemeDomain: string, registered: readonly string[]): string =>
+  [participantDomain(participantId, schemeDomain), ...registered].slice(0, 6).join(', ');

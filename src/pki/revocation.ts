@@ -1,13 +1,17 @@
 import type { RequestContext } from '../core/context.js';
 import { scopeOf } from '../core/context.js';
-import { TrustloopError, notFound } from '../core/errors.js';
+import { TrustloopError, notFound, type ErrorCode } from '../core/errors.js';
 import { isoNow } from '../core/clock.js';
 import type { CaService } from './ca.js';
 import type { PkiDeps } from './context.js';
 import {
   advanceCrlNumber,
+  deleteOcspResponse,
   findCertificate,
   insertCrl,
+  markCaRevoked,
+  revokedChildCas,
+  type CaRow,
   latestCrl,
   markRevoked,
   revokedOf,
@@ -43,7 +47,7 @@ const CRL_VALIDITY_MS = 24 * 3_600_000;
 /** A CRL is reissued once less than this remains before its nextUpdate. */
 export const CRL_REFRESH_MARGIN_MS = 6 * 3_600_000;
 
-export type RevocationListener = (certificate: CertificateRow) => void;
+export type RevocationListener = (certificate: CertificateRow, ctx: RequestContext) => Promise<void>;
 
 /**
  * Revocation and CRLs. A revocation commits with its audit event, then the CA's CRL is reissued at
@@ -54,6 +58,7 @@ export class RevocationService {
   private readonly publishing = new Map<string, Promise<CrlRow>>();
   private readonly listeners: RevocationListener[] = [];
   private readonly crlListeners: ((caId: string) => void)[] = [];
+  private readonly caListeners: ((caId: string) => void)[] = [];
 
   constructor(
     private readonly deps: PkiDeps,
@@ -87,6 +92,8 @@ export class RevocationService {
         revoked_by: ctx.actor.id,
       });
       if (!changed) return false;
+      // A stored "good" answer must not outlive the revocation; the responder signs the new one.
+      await deleteOcspResponse(tx, row.ca_id, row.serial);
       await this.deps.audit.append(tx, ctx, {
         action: 'pki.certificate.revoke',
         resource: { type: 'pki-certificate', id },
@@ -112,7 +119,7 @@ export class RevocationService {
       revocation_reason: reason,
       revoked_by: ctx.actor.id,
     };
-    for (const listener of this.listeners) listener(updated);
+    for (const listener of this.listeners) await listener(updated, ctx);
     await this.publishCrl(ctx, row.ca_id);
     return updated;
   }
@@ -144,10 +151,62 @@ export class RevocationService {
     return this.publishCrl(ctx, caId);
   }
 
+  /**
+   * A CA revokes one of the CAs it signed (an issuing CA, from its root): the child stops signing at
+   * once, leaves the trust material of the mTLS listener and the OCSP responder, and goes on the
+   * parent's next CRL, which is issued before this returns.
+   */
+  async revokeCa(ctx: RequestContext, id: string, reason: RevocationReason): Promise<CaRow> {
+    const ca = await this.cas.get(id);
+    const refuse = async (code: ErrorCode, message: string): Promise<never> => {
+      await this.deps.audit.record(ctx, {
+        action: 'pki.ca.revoke',
+        resource: { type: 'pki-ca', id },
+        outcome: 'denied',
+        errorCode: code,
+        details: { reason },
+      });
+      throw new TrustloopError(code, message);
+    };
+    if (ca.parent_id === null) await refuse('ERR_CA_UNUSABLE', `CA '${id}' is a root; nobody above it can revoke it`);
+    const parent = await this.cas.get(ca.parent_id!);
+    if (parent.source !== 'cpm')
+      await refuse('ERR_CA_UNUSABLE', `CA '${id}' was signed by an external CA; revoke it there`);
+    const now = isoNow(this.deps.clock);
+    const revoked = await this.deps.database.transaction(async (tx) => {
+      if (!(await markCaRevoked(tx, id, now, reason))) return false;
+      await this.deps.audit.append(tx, ctx, {
+        action: 'pki.ca.revoke',
+        resource: { type: 'pki-ca', id },
+        details: {
+          parentId: parent.id,
+          serial: ca.serial,
+          fingerprintSha256: ca.fingerprint_sha256,
+          subject: ca.subject,
+          reason,
+        },
+      });
+      return true;
+    });
+    if (!revoked) await refuse('ERR_ALREADY_REVOKED', `CA '${id}' is not active`);
+    for (const listener of this.caListeners) listener(id);
+    await this.publishCrl(ctx, parent.id);
+    return this.cas.get(id);
+  }
+
+  /** Called after a CA is revoked (the OCSP responder drops it). */
+  onCaRevoke(listener: (caId: string) => void): void {
+    this.caListeners.push(listener);
+  }
+
   private async issueNext(ctx: RequestContext, caId: string): Promise<CrlRow> {
     const ca = await this.cas.load(caId);
     const signer = this.cas.signer(ctx, ca);
-    const entries = (await revokedOf(this.deps.database.db, caId)).map((row) => ({
+    const revoked = [
+      ...(await revokedOf(this.deps.database.db, caId)),
+      ...(await revokedChildCas(this.deps.database.db, caId)),
+    ];
+    const entries = revoked.map((row) => ({
       serial: Buffer.from(row.serial, 'hex'),
       revokedAt: new Date(row.revoked_at!),
       reason: REVOCATION_REASONS[row.revocation_reason as RevocationReason] ?? 0,
@@ -158,6 +217,7 @@ export class RevocationService {
       {
         issuer: ca.subject,
         issuerSpki: ca.cert.spki,
+        issuerKeyId: ca.cert.keyId,
         number,
         thisUpdate: now,
         nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),

@@ -60,6 +60,8 @@ export const CaView = Type.Object(
     pathLength: Nullable(Type.Integer()),
     permittedDns: Type.Array(Type.String()),
     status: Type.String(),
+    revokedAt: Nullable(Time),
+    revocationReason: Nullable(Type.String()),
     crlNumber: Type.Integer(),
     certificatePem: Type.String(),
     createdAt: Time,
@@ -262,3 +264,40 @@ export const CaFileParams = Type.Object(
   { file: Type.String({ pattern: '^[a-z]{3}_[a-z2-7]{16}\\.(crl|pem|crt)$', maxLength: 30 }) },
   { additionalProperties: false },
 );
+
+export const DomainParams = Type.Object({ participantId: FspId }, { additionalProperties: false });
+export const DomainItemParams = Type.Object({ participantId: FspId, domain: DnsName }, { additionalProperties: false });
+export const RegisterDomain = Type.Object({ domain: DnsName }, { additionalProperties: false });
+export const DomainView = Type.Object(
+  { domain: Type.String(), participantId: Type.String(), registeredBy: Type.String(), createdAt: Time },
+  { additionalProperties: false },
+);
+export const DomainList = Type.Object({ items: Type.Array(DomainView) }, { additionalProperties: false });
+
+export const CaRequestBody = Type.Object(
+  {
+    name: Name,
+    parentId: Id,
+    keyType: CaKeyTypeSchema,
+    commonName: DirectoryText,
+    organization: Type.Optional(DirectoryText),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+  },
+  { additionalProperties: false },
+);
+export const CaRequestView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    parentId: Type.String(),
+    keyId: Type.String(),
+    keyType: Type.String(),
+    subject: Type.String(),
+    csrPem: Type.String(),
+    status: Type.String(),
+    caId: Nullable(Type.String()),
+    createdAt: Time,
+  },
+  { additionalProperties: false },
+);
+export const CaCertificateBody = Type.Object({ certificatePem: PemText }, { additionalProperties: false });

@@ -15,7 +15,8 @@ import { DAY_MS, type PkiDeps } from './context.js';
 import { EnrolmentService } from './enrolment.js';
 import { Issuer } from './issuance.js';
 import { OcspResponder } from './ocsp/responder.js';
-import { PROFILES, judgeKey, nameBelongsTo, participantDomain, type ProfileName } from './profiles.js';
+import { PROFILES, judgeKey, nameBelongsTo, ownDomainsText, type ProfileName } from './profiles.js';
+import { DomainRegistry } from './domains.js';
 import { CRL_REFRESH_MARGIN_MS, RevocationService } from './revocation.js';
 import {
   findByFingerprint,
@@ -31,6 +32,7 @@ import {
 import { keyInfo, sha256Hex, type CaKeyType } from './x509/algorithms.js';
 import { toPem } from './x509/build.js';
 import { PKI_SIGNER_ROLE } from './x509/signer.js';
+import { X509Offload } from './x509/offload.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -54,9 +56,11 @@ export class PkiService {
   readonly revocation: RevocationService;
   readonly ocsp: OcspResponder;
   readonly chains: ChainService;
+  readonly domains: DomainRegistry;
   readonly config: Config;
   readonly clock: Clock;
   private readonly issuer: Issuer;
+  private readonly offload: X509Offload;
   private readonly deps: PkiDeps;
 
   constructor(
@@ -71,12 +75,26 @@ export class PkiService {
     this.config = config;
     this.clock = clock;
     this.cas = new CaService(this.deps);
-    this.issuer = new Issuer(this.deps, this.cas);
-    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer);
+    this.offload = new X509Offload();
+    this.issuer = new Issuer(this.deps, this.cas, this.offload);
+    this.domains = new DomainRegistry(this.deps);
+    this.enrolments = new EnrolmentService(this.deps, this.cas, this.issuer, this.offload, this.domains);
     this.revocation = new RevocationService(this.deps, this.cas);
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
-    this.revocation.onRevoke((certificate) => this.ocsp.forget(certificate));
+    this.issuer.onIssued((certificates) => this.ocsp.enqueue(certificates));
+    this.revocation.onCaRevoke(() => this.ocsp.forgetCa());
+    this.revocation.onRevoke(async (certificate, ctx) => {
+      this.ocsp.forget(certificate);
+      // Best effort: if it cannot be signed now, the first request signs it.
+      await this.ocsp.presign(ctx, [certificate]).catch(() => 0);
+    });
+  }
+
+  /** Finishes the OCSP pre-signing under way and stops the DER worker thread, if one was started. */
+  async close(): Promise<void> {
+    await this.ocsp.idle();
+    await this.offload.close();
   }
 
   /**
@@ -86,6 +104,18 @@ export class PkiService {
   async createCa(ctx: RequestContext, input: CreateCaInput) {
     const ca = await this.cas.create(ctx, input);
     if (ca.role === 'issuing') await this.issueResponder(ctx, ca.id);
+    await this.revocation.publishCrl(ctx, ca.id);
+    this.ocsp.reloadCas();
+    return ca;
+  }
+
+  /**
+   * Takes back the certificate an external parent signed for a CA requested with
+   * `cas.requestSigned`; like a created issuing CA it gets its OCSP responder and first CRL.
+   */
+  async completeCaRequest(ctx: RequestContext, requestId: string, certificatePem: string) {
+    const ca = await this.cas.completeSigned(ctx, requestId, certificatePem);
+    await this.issueResponder(ctx, ca.id);
     await this.revocation.publishCrl(ctx, ca.id);
     this.ocsp.reloadCas();
     return ca;
@@ -106,11 +136,12 @@ export class PkiService {
     const profile = PROFILES[input.profile];
     const hubId = await this.hubId();
     const dnsNames = (input.dnsNames ?? []).map((name) => name.toLowerCase());
-    const foreign = dnsNames.find((name) => !nameBelongsTo(name, hubId, this.deps.config.pkiDnsDomain));
+    const registered = await this.domains.domainsOf(hubId);
+    const foreign = dnsNames.find((name) => !nameBelongsTo(name, hubId, this.deps.config.pkiDnsDomain, registered));
     if (foreign)
       throw new TrustloopError(
         'ERR_NAME_NOT_ALLOWED',
-        `'${foreign}' is not under ${participantDomain(hubId, this.deps.config.pkiDnsDomain)}`,
+        `'${foreign}' is not under ${ownDomainsText(hubId, this.deps.config.pkiDnsDomain, registered)}`,
       );
     if (profile.requiresDnsName && dnsNames.length === 0)
       throw invalid('dnsNames', `a ${profile.name} certificate needs a DNS name`);
@@ -177,7 +208,8 @@ export class PkiService {
   async actorForCertificate(der: Buffer): Promise<Actor> {
     const row = await findByFingerprint(this.deps.database.db, sha256Hex(der));
     const now = this.deps.clock.now().toISOString();
-    if (!row || row.profile !== 'mtls-client' || row.status !== 'valid' || row.not_after <= now)
+    const ca = row && (await this.cas.get(row.ca_id));
+    if (!row || row.profile !== 'mtls-client' || row.status !== 'valid' || row.not_after <= now || ca?.revoked_at)
       throw new TrustloopError(
         'ERR_UNAUTHENTICATED',
         'the client certificate is not a valid mtls-client certificate of this hub',
@@ -235,12 +267,12 @@ export class PkiService {
 
   /**
    * One round of upkeep: reissue CRLs nearing nextUpdate, renew responder certificates nearing
-   * expiry, and announce certificates entering the expiry window (an audit event each, which the
+   * expiry, pre-sign OCSP answers that are missing or nearing nextUpdate, and announce certificates entering the expiry window (an audit event each, which the
    * notification outbox reads). Returns what it did.
    */
   async maintain(ctx: RequestContext = systemContext()) {
     const now = this.deps.clock.now();
-    const done = { crls: 0, responders: 0, expiring: 0 };
+    const done = { crls: 0, responders: 0, expiring: 0, ocsp: 0 };
     for (const ca of await this.cas.list()) {
       if (ca.source !== 'cpm' || ca.status !== 'active') continue;
       const crl = await latestCrl(this.deps.database.db, ca.id);
@@ -255,6 +287,7 @@ export class PkiService {
         done.responders += 1;
       }
     }
+    done.ocsp = await this.ocsp.refresh(ctx);
     const before = new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY_MS).toISOString();
     for (const row of await unwarnedExpiring(this.deps.database.db, before, now.toISOString())) {
       await this.deps.database.transaction(async (tx) => {

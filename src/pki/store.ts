@@ -7,6 +7,7 @@ import type {
   PkiCertificatesTable,
   PkiCrlsTable,
   PkiEnrolmentsTable,
+  PkiOcspResponsesTable,
   PkiParticipantChainsTable,
 } from '../core/db/schema.js';
 
@@ -15,6 +16,7 @@ export type CertificateRow = PkiCertificatesTable;
 export type EnrolmentRow = PkiEnrolmentsTable;
 export type CrlRow = PkiCrlsTable;
 export type ChainRow = PkiParticipantChainsTable;
+export type OcspResponseRow = PkiOcspResponsesTable;
 
 /** A participant-scoped caller only ever matches rows of its own participant. */
 const own = (scope: Scope): string | undefined => (scope.kind === 'participant' ? scope.participantId : undefined);
@@ -56,8 +58,13 @@ export async function latestCrl(db: Kysely<DB>, caId: string): Promise<CrlRow | 
     .executeTakeFirst();
 }
 
-export async function insertCertificate(tx: Tx, row: CertificateRow): Promise<void> {
-  await tx.insertInto('pki_certificates').values(row).execute();
+/** Stores certificates in statements of at most 100 rows (SQLite's bound-parameter limit). */
+export async function insertCertificates(tx: Tx, rows: CertificateRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100)
+    await tx
+      .insertInto('pki_certificates')
+      .values(rows.slice(i, i + 100))
+      .execute();
 }
 
 export async function findCertificate(db: Kysely<DB>, scope: Scope, id: string): Promise<CertificateRow | undefined> {
@@ -70,10 +77,11 @@ export async function findCertificate(db: Kysely<DB>, scope: Scope, id: string):
     .executeTakeFirst();
 }
 
-export async function findBySerial(db: Kysely<DB>, caId: string, serial: string): Promise<CertificateRow | undefined> {
+/** What the OCSP responder needs to know of a certificate, and nothing more. */
+export async function revocationStatus(db: Kysely<DB>, caId: string, serial: string) {
   return db
     .selectFrom('pki_certificates')
-    .selectAll()
+    .select(['status', 'revoked_at', 'revocation_reason'])
     .where('serial', '=', serial)
     .where('ca_id', '=', caId)
     .executeTakeFirst();
@@ -138,6 +146,28 @@ export async function revokedOf(db: Kysely<DB>, caId: string): Promise<Certifica
     .where('status', '=', 'revoked')
     .orderBy('revoked_at')
     .execute();
+}
+
+/** CAs a CA has revoked among those it signed (they go on its CRL). */
+export async function revokedChildCas(db: Kysely<DB>, parentId: string): Promise<CaRow[]> {
+  return db
+    .selectFrom('pki_cas')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .where('revoked_at', 'is not', null)
+    .orderBy('revoked_at')
+    .execute();
+}
+
+/** Marks an active CA revoked; false means it was not active (already revoked or retired). */
+export async function markCaRevoked(tx: Tx, id: string, at: string, reason: string): Promise<boolean> {
+  const result = await tx
+    .updateTable('pki_cas')
+    .set({ status: 'retired', revoked_at: at, revocation_reason: reason, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** Marks a certificate revoked only if it is still valid; false means someone revoked it first. */
@@ -290,4 +320,58 @@ export async function revokedFingerprints(db: Kysely<DB>, fingerprints: string[]
 /** Every certificate the hub CA issued and has not revoked, expired or not: what is in use. */
 export async function unrevokedCertificates(db: Kysely<DB>): Promise<CertificateRow[]> {
   return db.selectFrom('pki_certificates').selectAll().where('status', '=', 'valid').execute();
+}
+
+/** Stores pre-signed OCSP answers, replacing older ones of the same certificates. */
+export async function saveOcspResponses(tx: Tx, rows: OcspResponseRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100)
+    await tx
+      .insertInto('pki_ocsp_responses')
+      .values(rows.slice(i, i + 100))
+      .onConflict((oc) =>
+        oc.columns(['ca_id', 'serial']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          this_update: eb.ref('excluded.this_update'),
+          next_update: eb.ref('excluded.next_update'),
+          der: eb.ref('excluded.der'),
+        })),
+      )
+      .execute();
+}
+
+export async function deleteOcspResponse(tx: Tx, caId: string, serial: string): Promise<void> {
+  await tx.deleteFrom('pki_ocsp_responses').where('ca_id', '=', caId).where('serial', '=', serial).execute();
+}
+
+export async function findOcspResponse(
+  db: Kysely<DB>,
+  caId: string,
+  serial: string,
+): Promise<OcspResponseRow | undefined> {
+  return db
+    .selectFrom('pki_ocsp_responses')
+    .selectAll()
+    .where('ca_id', '=', caId)
+    .where('serial', '=', serial)
+    .executeTakeFirst();
+}
+
+/** Certificates whose pre-signed answer is missing or goes stale before `before` (unexpired ones only). */
+export async function certificatesNeedingOcsp(
+  db: Kysely<DB>,
+  before: string,
+  now: string,
+  limit: number,
+): Promise<CertificateRow[]> {
+  return db
+    .selectFrom('pki_certificates as c')
+    .leftJoin('pki_ocsp_responses as o', (join) =>
+      join.onRef('o.ca_id', '=', 'c.ca_id').onRef('o.serial', '=', 'c.serial'),
+    )
+    .selectAll('c')
+    .where('c.not_after', '>', now)
+    .where((eb) => eb.or([eb('o.next_update', 'is', null), eb('o.next_update', '<', before)]))
+    .orderBy('c.created_at')
+    .limit(limit)
+    .execute();
 }

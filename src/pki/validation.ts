@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.js';
-import { judgeKey, keyUsageFor, nameBelongsTo, participantDomain, type Profile } from './profiles.js';
+import { judgeKey, keyUsageFor, nameBelongsTo, ownDomainsText, type Profile } from './profiles.js';
 import { ACCEPTED_SIGNATURE_ALGORITHMS, WEAK_SIGNATURE_ALGORITHMS } from './x509/algorithms.js';
 import type { ParsedCsr } from './x509/csr.js';
 
@@ -33,6 +33,8 @@ export interface ValidationInput {
   allowRsa2048: boolean;
   /** The CSR's public key already appears in a certificate Trustloop issued. */
   keyAlreadyCertified: boolean;
+  /** DNS domains registered to the participant, besides its namespace in the scheme's domain. */
+  registeredDomains: readonly string[];
 }
 
 const check = (id: CheckId, status: CheckStatus, message: string): Check => ({ id, status, message });
@@ -45,7 +47,7 @@ export function validateCsr(input: ValidationInput): Check[] {
   const { csr, profile, participantId, schemeDomain } = input;
   const verdict = judgeKey(csr.key, input.allowRsa2048);
   const sigAlg = ACCEPTED_SIGNATURE_ALGORITHMS[csr.signatureOid];
-  const own = participantDomain(participantId, schemeDomain);
+  const own = ownDomainsText(participantId, schemeDomain, input.registeredDomains);
   return [
     csr.signatureValid
       ? check('CSR_SIGNATURE_VALID', 'VALID', 'the CSR is signed by the key it carries')
@@ -69,7 +71,7 @@ export function validateCsr(input: ValidationInput): Check[] {
           'the subject must carry CN and O, each of at most 64 characters',
         ),
     commonNameCheck(input),
-    altNamesCheck(csr, profile, participantId, schemeDomain, own),
+    altNamesCheck(input, own),
     usagesCheck(csr, profile),
     input.keyAlreadyCertified
       ? check(
@@ -81,23 +83,26 @@ export function validateCsr(input: ValidationInput): Check[] {
   ];
 }
 
-function commonNameCheck({ csr, profile, participantId, schemeDomain }: ValidationInput): Check {
+function commonNameCheck({ csr, profile, participantId, schemeDomain, registeredDomains }: ValidationInput): Check {
   const cn = csr.commonName;
   if (!cn) return check('CSR_COMMON_NAME', 'NOT_AVAILABLE', 'no common name');
   if (cn === participantId) return check('CSR_COMMON_NAME', 'VALID', 'the participant id');
-  if (profile.requiresDnsName && nameBelongsTo(cn, participantId, schemeDomain))
+  if (profile.requiresDnsName && nameBelongsTo(cn, participantId, schemeDomain, registeredDomains))
     return check('CSR_COMMON_NAME', 'VALID', "a DNS name of the participant's");
   return check(
     'CSR_COMMON_NAME',
     'INVALID',
-    `CN must be '${participantId}'${profile.requiresDnsName ? ` or a name under ${participantDomain(participantId, schemeDomain)}` : ''}`,
+    `CN must be '${participantId}'${profile.requiresDnsName ? ` or a name under ${ownDomainsText(participantId, schemeDomain, registeredDomains)}` : ''}`,
   );
 }
 
-function altNamesCheck(csr: ParsedCsr, profile: Profile, participantId: string, domain: string, own: string): Check {
+function altNamesCheck(
+  { csr, profile, participantId, schemeDomain, registeredDomains }: ValidationInput,
+  own: string,
+): Check {
   if (csr.otherNames.length > 0)
     return check('CSR_SUBJECT_ALT_NAMES', 'INVALID', 'only DNS names are accepted as subject alternative names');
-  const foreign = csr.dnsNames.find((name) => !nameBelongsTo(name, participantId, domain));
+  const foreign = csr.dnsNames.find((name) => !nameBelongsTo(name, participantId, schemeDomain, registeredDomains));
   if (foreign !== undefined)
     return check('CSR_SUBJECT_ALT_NAMES', 'INVALID', `'${foreign.slice(0, 100)}' is not under ${own}`);
   if (csr.dnsNames.length === 0) {

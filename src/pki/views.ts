@@ -1,6 +1,20 @@
 import type { Clock } from '../core/clock.js';
 import { DAY_MS } from './context.js';
 import type { CaRow, CertificateRow, ChainRow, EnrolmentRow } from './store.js';
+import type { CaRequestRow } from './ca.js';
+
+export const caRequestView = (row: CaRequestRow) => ({
+  id: row.id,
+  name: row.name,
+  parentId: row.parent_id,
+  keyId: row.key_id,
+  keyType: row.key_type,
+  subject: row.subject,
+  csrPem: row.csr_pem,
+  status: row.status,
+  caId: row.ca_id,
+  createdAt: row.created_at,
+});
 
 export const caView = (row: CaRow) => ({
   id: row.id,
@@ -18,6 +32,8 @@ export const caView = (row: CaRow) => ({
   pathLength: row.path_length,
   permittedDns: JSON.parse(row.permitted_dns) as string[],
   status: row.status,
+  revokedAt: row.revoked_at,
+  revocationReason: row.revocation_reason,
   crlNumber: row.crl_number,
   certificatePem: row.certificate_pem,
   createdAt: row.created_at,

@@ -147,6 +147,9 @@ export interface PkiCasTable {
   permitted_dns: string;
   status: 'active' | 'retired';
   crl_number: number;
+  /** Set when the parent CA revoked it (status is then 'retired'). */
+  revoked_at: IsoTime | null;
+  revocation_reason: string | null;
   created_at: IsoTime;
   updated_at: IsoTime;
 }
@@ -209,6 +212,38 @@ export interface PkiCrlsTable {
   der: string;
 }
 
+export interface PkiOcspResponsesTable {
+  ca_id: string;
+  serial: string;
+  status: 'good' | 'revoked';
+  this_update: IsoTime;
+  next_update: IsoTime;
+  der: string;
+}
+
+export interface PkiCaRequestsTable {
+  id: string;
+  name: string;
+  parent_id: string;
+  key_id: string;
+  key_type: string;
+  subject: string;
+  csr_pem: string;
+  status: 'pending' | 'completed';
+  ca_id: string | null;
+  requested_by: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface PkiParticipantDomainsTable {
+  /** Lower-case DNS name; one participant at most owns it. */
+  domain: string;
+  participant_id: string;
+  registered_by: string;
+  created_at: IsoTime;
+}
+
 export interface PkiParticipantChainsTable {
   id: string;
   participant_id: string;
@@ -242,6 +277,9 @@ export interface DB {
   pki_enrolments: PkiEnrolmentsTable;
   pki_crls: PkiCrlsTable;
   pki_participant_chains: PkiParticipantChainsTable;
+  pki_ocsp_responses: PkiOcspResponsesTable;
+  pki_participant_domains: PkiParticipantDomainsTable;
+  pki_ca_requests: PkiCaRequestsTable;
 }
 
 export interface ControlsCatalogsTable {

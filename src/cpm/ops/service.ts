@@ -43,6 +43,8 @@ export interface SignOptions {
   prehashed?: boolean | undefined;
   /** What the caller signs for (e.g. an FSPIOP message's source), added to the operation's audit event. */
   auditDetails?: Record<string, unknown> | undefined;
+  /** Sign with this key version instead of the latest (a CA signs with the key its certificate names). */
+  version?: number | undefined;
 }
 /** One item of a batch: its result, or why that item alone failed. */
 export type BatchResult<T> = T | { error: { code: string; message: string } };
@@ -114,7 +116,7 @@ export class CryptoService {
   }
 
   private async signOnce(ctx: RequestContext, keyId: string, input: Buffer, options: SignOptions) {
-    const { key, ref } = await this.keys.forOperation(ctx, keyId, 'sign');
+    const { key, ref } = await this.keys.forOperation(ctx, keyId, 'sign', options.version);
     const chosen = chooseAlgorithm(key.type as KeyType, options.algorithm);
     if (options.prehashed) checkDigest(chosen, input);
     const signature = await this.keystore.sign(ref, chosen, input, options.prehashed);

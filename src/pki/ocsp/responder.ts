@@ -1,9 +1,20 @@
-import { OCSPResponseStatus, type CertID } from '@peculiar/asn1-ocsp';
-import { systemContext } from '../../core/context.js';
+import { CertID, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
+import { OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, type Extension } from '@peculiar/asn1-x509';
+import { systemContext, type RequestContext } from '../../core/context.js';
 import type { CaService, LoadedCa } from '../ca.js';
 import type { PkiDeps } from '../context.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../revocation.js';
-import { findBySerial, latestResponderCertificate, type CertificateRow } from '../store.js';
+import {
+  certificatesNeedingOcsp,
+  findOcspResponse,
+  revocationStatus,
+  latestResponderCertificate,
+  saveOcspResponses,
+  type CertificateRow,
+  type OcspResponseRow,
+} from '../store.js';
+import { toArrayBuffer } from '../x509/build.js';
 import { readCertificatesPem } from '../x509/certificate.js';
 import { cpmSigner } from '../x509/signer.js';
 import type { CaKeyType } from '../x509/algorithms.js';
@@ -18,8 +29,15 @@ import {
   type Status,
 } from './respond.js';
 
-/** Responses are valid for an hour and served from the cache for five minutes. */
+/** Responses signed on request are valid for an hour and served from the cache for five minutes. */
 const VALID_FOR_MS = 3_600_000;
+/** Pre-signed answers are valid as long as a CRL and are re-signed once less than this remains. */
+const PRESIGNED_VALID_MS = 24 * 3_600_000;
+export const PRESIGNED_REFRESH_MS = 6 * 3_600_000;
+/** Pre-signing after issuance runs in batches, pausing between them so issuance keeps the lead. */
+const PRESIGN_BATCH = 50;
+const PRESIGN_PAUSE_MS = 10;
+const SHA1_OID = '1.3.14.3.2.26';
 const CACHE_FOR_MS = 300_000;
 const CACHE_LIMIT = 50_000;
 const CA_TABLE_TTL_MS = 5_000;
@@ -31,15 +49,19 @@ interface CaHashes {
 
 /**
  * An RFC 6960 responder for every issuing CA, signing with each CA's delegated OCSP-signing
- * certificate (its key in the CPM). Responses without a nonce are pre-signed per serial and
- * served from memory until shortly before they go stale; a revocation drops and re-signs them at
- * once. A request with a nonce gets a freshly signed response carrying the same nonce.
+ * certificate (its key in the CPM). The answer without a nonce (SHA-1 CertID, what clients send
+ * by default) is pre-signed for every certificate: in the background after issuance, at once
+ * after a revocation, and again before its nextUpdate; it is stored and served from storage or
+ * memory without signing. Other requests without a nonce are signed once and cached; a request
+ * with a nonce gets a freshly signed response carrying the same nonce.
  */
 export class OcspResponder {
   private readonly cache = new Map<string, { der: Buffer; until: number }>();
   private readonly inFlight = new Map<string, Promise<Buffer>>();
   private readonly responders = new Map<string, { identity: ResponderIdentity; until: number }>();
   private caTable: { loadedAt: number; cas: CaHashes[] } | undefined;
+  private readonly queue: CertificateRow[] = [];
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly deps: PkiDeps,
@@ -61,13 +83,22 @@ export class OcspResponder {
     const single = matches.length === 1 && !request.nonce ? matches[0]! : undefined;
     if (!single) return (await this.sign(ca, matches, request.nonce)).der;
     const key = cacheKey(single.certId, single.hashOid);
+    const now = this.deps.clock.now().getTime();
     const hit = this.cache.get(key);
-    if (hit && hit.until > this.deps.clock.now().getTime()) return hit.der;
+    if (hit && hit.until > now) return hit.der;
+    if (single.hashOid === SHA1_OID) {
+      const stored = await findOcspResponse(this.deps.database.db, ca.row.id, single.serial);
+      if (stored && Date.parse(stored.next_update) - now > PRESIGNED_REFRESH_MS) {
+        const der = Buffer.from(stored.der, 'base64');
+        this.remember(key, der, Date.parse(stored.next_update) - PRESIGNED_REFRESH_MS);
+        return der;
+      }
+    }
     const running = this.inFlight.get(key);
     if (running) return running;
     const work = this.sign(ca, [single], undefined)
       .then(({ der: response, signed }) => {
-        if (signed) this.remember(key, response);
+        if (signed) this.remember(key, response, this.deps.clock.now().getTime() + CACHE_FOR_MS);
         return response;
       })
       .finally(() => this.inFlight.delete(key));
@@ -80,16 +111,116 @@ export class OcspResponder {
     for (const key of this.cache.keys()) if (key.endsWith(`:${certificate.serial}`)) this.cache.delete(key);
   }
 
+  /** Queues newly issued certificates for pre-signing in the background. */
+  enqueue(rows: CertificateRow[]): void {
+    this.queue.push(...rows);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Resolves once every queued certificate is pre-signed (or its batch failed). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /**
+   * Signs and stores the no-nonce answer for each certificate (its status as in `rows`) and keeps
+   * it in memory; one audit event per CA and batch. Returns how many were signed.
+   */
+  async presign(ctx: RequestContext, rows: CertificateRow[]): Promise<number> {
+    const byCa = new Map<string, CertificateRow[]>();
+    for (const row of rows) byCa.set(row.ca_id, [...(byCa.get(row.ca_id) ?? []), row]);
+    let signed = 0;
+    for (const [caId, certificates] of byCa) {
+      const ca = await this.cas.load(caId);
+      const identity = await this.identity(ca);
+      if (!identity) continue;
+      const issuer = issuerHashes(ca.subject, ca.cert.asn.tbsCertificate.subjectPublicKeyInfo, 'sha1');
+      const now = this.deps.clock.now();
+      const stored: OcspResponseRow[] = [];
+      for (const row of certificates) {
+        const certId = new CertID({
+          hashAlgorithm: new AlgorithmIdentifier({ algorithm: SHA1_OID, parameters: null }),
+          issuerNameHash: new OctetString(Buffer.from(issuer.name, 'hex')),
+          issuerKeyHash: new OctetString(Buffer.from(issuer.key, 'hex')),
+          serialNumber: toArrayBuffer(Buffer.from(row.serial, 'hex')),
+        });
+        const der = await signedResponse(
+          identity,
+          [{ certId, status: statusOf(row) }],
+          now,
+          PRESIGNED_VALID_MS,
+          undefined,
+        );
+        stored.push({
+          ca_id: caId,
+          serial: row.serial,
+          status: row.status === 'revoked' ? 'revoked' : 'good',
+          this_update: now.toISOString(),
+          next_update: new Date(now.getTime() + PRESIGNED_VALID_MS).toISOString(),
+          der: der.toString('base64'),
+        });
+      }
+      await this.deps.database.transaction(async (tx) => {
+        await saveOcspResponses(tx, stored);
+        await this.deps.audit.append(tx, ctx, {
+          action: 'pki.ocsp.presign',
+          resource: { type: 'pki-ca', id: caId },
+          details: { certificates: stored.length, serials: stored.map((row) => row.serial).slice(0, 100) },
+        });
+      });
+      for (const row of stored) {
+        const key = `${SHA1_OID}:${issuer.key}:${row.serial}`;
+        this.remember(key, Buffer.from(row.der, 'base64'), Date.parse(row.next_update) - PRESIGNED_REFRESH_MS);
+      }
+      signed += stored.length;
+    }
+    return signed;
+  }
+
+  /** Pre-signs what is missing or nearing its nextUpdate, at most `limit` certificates a round. */
+  async refresh(ctx: RequestContext, limit = 1000): Promise<number> {
+    const now = this.deps.clock.now();
+    const due = await certificatesNeedingOcsp(
+      this.deps.database.db,
+      new Date(now.getTime() + PRESIGNED_REFRESH_MS).toISOString(),
+      now.toISOString(),
+      limit,
+    );
+    let signed = 0;
+    for (let i = 0; i < due.length; i += PRESIGN_BATCH)
+      signed += await this.presign(ctx, due.slice(i, i + PRESIGN_BATCH));
+    return signed;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, PRESIGN_PAUSE_MS));
+      const batch = this.queue.splice(0, PRESIGN_BATCH);
+      try {
+        await this.presign(systemContext(), batch);
+      } catch {
+        // Sealed keystore, disabled responder key: the first request signs the answer instead,
+        // and the scheduled refresh pre-signs it later.
+      }
+    }
+  }
+
   /** Drops what is known about CAs and responders (a CA or responder certificate was added). */
   reloadCas(): void {
     this.caTable = undefined;
     this.responders.clear();
   }
 
+  /** A CA was revoked: forget every cached answer; its certificates are no longer answered for. */
+  forgetCa(): void {
+    this.reloadCas();
+    this.cache.clear();
+  }
+
   private async sign(
     ca: LoadedCa,
     matches: { certId: CertID; serial: string }[],
-    nonce: Parameters<typeof signedResponse>[4],
+    nonce: Extension | undefined,
   ): Promise<{ der: Buffer; signed: boolean }> {
     const tryLater = { der: errorResponse(OCSPResponseStatus.tryLater), signed: false };
     const identity = await this.identity(ca);
@@ -105,15 +236,8 @@ export class OcspResponder {
   }
 
   private async status(ca: LoadedCa, serial: string): Promise<Status> {
-    const row = await findBySerial(this.deps.database.db, ca.row.id, serial);
-    if (!row) return { kind: 'unknown' };
-    if (row.status === 'revoked')
-      return {
-        kind: 'revoked',
-        revokedAt: new Date(row.revoked_at!),
-        reason: REVOCATION_REASONS[row.revocation_reason as RevocationReason] ?? 0,
-      };
-    return { kind: 'good' };
+    const row = await revocationStatus(this.deps.database.db, ca.row.id, serial);
+    return row ? statusOf(row) : { kind: 'unknown' };
   }
 
   private async match(certId: CertID): Promise<{ ca: LoadedCa; serial: string; hashOid: string } | undefined> {
@@ -137,7 +261,9 @@ export class OcspResponder {
   private async caHashes(): Promise<CaHashes[]> {
     const now = this.deps.clock.now().getTime();
     if (!this.caTable || now - this.caTable.loadedAt > CA_TABLE_TTL_MS) {
-      const rows = (await this.cas.list()).filter((row) => row.role === 'issuing' && row.source === 'cpm');
+      const rows = (await this.cas.list()).filter(
+        (row) => row.role === 'issuing' && row.source === 'cpm' && row.revoked_at === null,
+      );
       const cas = await Promise.all(rows.map(async (row) => ({ ca: await this.cas.load(row.id), byHash: new Map() })));
       this.caTable = { loadedAt: now, cas };
     }
@@ -164,14 +290,24 @@ export class OcspResponder {
     return identity;
   }
 
-  private remember(key: string, der: Buffer): void {
+  private remember(key: string, der: Buffer, until: number): void {
     if (this.cache.size >= CACHE_LIMIT) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
-    this.cache.set(key, { der, until: this.deps.clock.now().getTime() + CACHE_FOR_MS });
+    this.cache.delete(key);
+    this.cache.set(key, { der, until });
   }
 }
 
 const cacheKey = (certId: CertID, hashOid: string): string =>
   `${hashOid}:${Buffer.from(certId.issuerKeyHash.buffer).toString('hex')}:${Buffer.from(certId.serialNumber).toString('hex')}`;
+
+function statusOf(row: Pick<CertificateRow, 'status' | 'revoked_at' | 'revocation_reason'>): Status {
+  if (row.status !== 'revoked') return { kind: 'good' };
+  return {
+    kind: 'revoked',
+    revokedAt: new Date(row.revoked_at!),
+    reason: REVOCATION_REASONS[row.revocation_reason as RevocationReason] ?? 0,
+  };
+}

@@ -1,8 +1,19 @@
 import type { Api } from '../../core/http.js';
 import type { PkiService } from '../service.js';
 import { crlUrl } from '../context.js';
-import { CaList, CaView, CreateCa, CrlInfo, IdParams, ImportCa } from '../schemas.js';
-import { caView } from '../views.js';
+import {
+  CaCertificateBody,
+  CaList,
+  CaRequestBody,
+  CaRequestView,
+  CaView,
+  CreateCa,
+  CrlInfo,
+  IdParams,
+  ImportCa,
+  RevokeBody,
+} from '../schemas.js';
+import { caRequestView, caView } from '../views.js';
 import { toPem } from '../x509/build.js';
 
 const tags = ['pki'];
@@ -45,6 +56,48 @@ export function caRoutes(app: Api, pki: PkiService): void {
     async (request, reply) => reply.code(201).send(caView(await pki.importCa(request.ctx, request.body))),
   );
 
+  app.post(
+    '/api/v1/pki/cas/requests',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary: 'Request an issuing CA under an imported external CA: key in the CPM, CSR to be signed outside',
+        body: CaRequestBody,
+        response: { 201: CaRequestView },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(caRequestView(await pki.cas.requestSigned(request.ctx, request.body))),
+  );
+
+  app.get(
+    '/api/v1/pki/cas/requests/:id',
+    {
+      config: { access: { permission: 'pki:read' } },
+      schema: { tags, summary: 'Read a CA request and its CSR', params: IdParams, response: { 200: CaRequestView } },
+    },
+    async (request) => caRequestView(await pki.cas.caRequest(request.params.id)),
+  );
+
+  app.post(
+    '/api/v1/pki/cas/requests/:id/certificate',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary: 'Hand back the certificate the external CA signed; the issuing CA becomes active',
+        params: IdParams,
+        body: CaCertificateBody,
+        response: { 201: CaView },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(caView(await pki.completeCaRequest(request.ctx, request.params.id, request.body.certificatePem))),
+  );
+
   app.get(
     '/api/v1/pki/cas/:id',
     {
@@ -52,6 +105,21 @@ export function caRoutes(app: Api, pki: PkiService): void {
       schema: { tags, summary: 'Read one CA', params: IdParams, response: { 200: CaView } },
     },
     async (request) => caView(await pki.cas.get(request.params.id)),
+  );
+
+  app.post(
+    '/api/v1/pki/cas/:id/revoke',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary: "Revoke a CA this hub signed (an issuing CA): it stops signing and goes on its parent's CRL",
+        params: IdParams,
+        body: RevokeBody,
+        response: { 200: CaView },
+      },
+    },
+    async (request) => caView(await pki.revocation.revokeCa(request.ctx, request.params.id, request.body.reason)),
   );
 
   app.get(

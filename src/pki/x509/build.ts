@@ -21,12 +21,36 @@ export interface SubjectFields {
   country?: string | undefined;
 }
 
+/** Encoded names, kept: a participant's certificates share their subject. Treat them as read-only. */
+const nameCache = new Map<string, asn.Name>();
+const NAME_CACHE_LIMIT = 1000;
+
 export function encodeName(fields: SubjectFields): asn.Name {
+  const key = JSON.stringify([fields.country ?? null, fields.organization ?? null, fields.commonName]);
+  const cached = nameCache.get(key);
+  if (cached) return cached;
   const json: { [type: string]: string[] }[] = [];
   if (fields.country) json.push({ C: [fields.country] });
   if (fields.organization) json.push({ O: [fields.organization] });
   json.push({ CN: [fields.commonName] });
-  return AsnConvert.parse(new X509Name(json).toArrayBuffer(), asn.Name);
+  const name = AsnConvert.parse(new X509Name(json).toArrayBuffer(), asn.Name);
+  if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
+  nameCache.set(key, name);
+  return name;
+}
+
+const decodedNames = new Map<string, asn.Name>();
+
+/** A DER Name decoded, kept (the issuing CAs' names recur). Treat it as read-only. */
+export function decodeName(der: Uint8Array): asn.Name {
+  const key = Buffer.from(der).toString('base64');
+  let name = decodedNames.get(key);
+  if (!name) {
+    name = AsnConvert.parse(der, asn.Name);
+    if (decodedNames.size >= NAME_CACHE_LIMIT) decodedNames.clear();
+    decodedNames.set(key, name);
+  }
+  return name;
 }
 
 /**
@@ -62,6 +86,8 @@ export interface CertificateParams {
   issuer: asn.Name;
   /** SPKI DER of the issuing key (for the AKI); the subject's own for a self-signed root. */
   issuerSpki: Buffer;
+  /** The issuer certificate's own SKI, when it has one (an external CA's may use another method). */
+  issuerKeyId?: Buffer | undefined;
   subject: asn.Name;
   subjectSpki: Buffer;
   notBefore: Date;
@@ -84,12 +110,32 @@ class OcspNoCheck {
 AsnType({ type: AsnTypeTypes.Choice })(OcspNoCheck);
 AsnProp({ type: AsnPropTypes.Null })(OcspNoCheck.prototype, 'value');
 
-const extension = (extnID: string, critical: boolean, value: unknown): asn.Extension =>
+export const extension = (extnID: string, critical: boolean, value: unknown): asn.Extension =>
   new asn.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 
 const uri = (value: string) => new asn.GeneralName({ uniformResourceIdentifier: value });
 
-function certificateExtensions(params: CertificateParams): asn.Extension[] {
+/**
+ * The extensions every certificate of one CA and profile shares (constraints, usages, AKI, CRL
+ * and AIA URLs), built once: serialising them is most of the cost of building a certificate.
+ */
+const sharedExtensionCache = new Map<string, asn.Extension[]>();
+const SHARED_CACHE_LIMIT = 64;
+
+function sharedExtensions(params: CertificateParams): asn.Extension[] {
+  const key = JSON.stringify([
+    params.ca ?? null,
+    params.keyUsage,
+    params.extendedKeyUsage ?? [],
+    params.issuerSpki.toString('base64'),
+    params.issuerKeyId?.toString('base64') ?? null,
+    params.crlUrl ?? null,
+    params.ocspUrl ?? null,
+    params.caIssuersUrl ?? null,
+    params.ocspNoCheck ?? false,
+  ]);
+  const cached = sharedExtensionCache.get(key);
+  if (cached) return cached;
   const extensions: asn.Extension[] = [];
   const basic = new asn.BasicConstraints({ cA: params.ca !== undefined });
   if (params.ca?.pathLength !== undefined) basic.pathLenConstraint = params.ca.pathLength;
@@ -101,21 +147,14 @@ function certificateExtensions(params: CertificateParams): asn.Extension[] {
     extensions.push(extension(asn.id_ce_extKeyUsage, false, eku));
   }
   extensions.push(
-    extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(keyIdentifier(params.subjectSpki))),
-  );
-  extensions.push(
     extension(
       asn.id_ce_authorityKeyIdentifier,
       false,
-      new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(keyIdentifier(params.issuerSpki)) }),
+      new asn.AuthorityKeyIdentifier({
+        keyIdentifier: new asn.KeyIdentifier(params.issuerKeyId ?? keyIdentifier(params.issuerSpki)),
+      }),
     ),
   );
-  const names = [
-    ...(params.dnsNames ?? []).map((dNSName) => new asn.GeneralName({ dNSName })),
-    ...(params.ipAddresses ?? []).map((iPAddress) => new asn.GeneralName({ iPAddress })),
-  ];
-  if (names.length > 0)
-    extensions.push(extension(asn.id_ce_subjectAltName, false, new asn.SubjectAlternativeName(names)));
   if (params.ca?.permittedDns?.length) {
     const permitted = new asn.GeneralSubtrees(
       params.ca.permittedDns.map((dNSName) => new asn.GeneralSubtree({ base: new asn.GeneralName({ dNSName }) })),
@@ -142,29 +181,53 @@ function certificateExtensions(params: CertificateParams): asn.Extension[] {
     extensions.push(extension(asn.id_pe_authorityInfoAccess, false, new asn.AuthorityInfoAccessSyntax(access)));
   // RFC 6960 section 4.2.2.2.1: clients need not check the responder certificate's own status.
   if (params.ocspNoCheck) extensions.push(extension(id_pkix_ocsp_nocheck, false, new OcspNoCheck()));
+  if (sharedExtensionCache.size >= SHARED_CACHE_LIMIT) sharedExtensionCache.clear();
+  sharedExtensionCache.set(key, extensions);
   return extensions;
 }
 
-/** Builds the TBSCertificate, has the CA sign its DER, and returns the certificate DER. */
-export async function issueCertificate(params: CertificateParams, signer: CaSigner): Promise<Buffer> {
-  const signature = algorithmIdentifier(signer.signatureOid);
+/** The shared extensions plus this certificate's own: its SKI and subject alternative names. */
+function certificateExtensions(params: CertificateParams): asn.Extension[] {
+  const own = [
+    extension(asn.id_ce_subjectKeyIdentifier, false, new asn.SubjectKeyIdentifier(keyIdentifier(params.subjectSpki))),
+  ];
+  const names = [
+    ...(params.dnsNames ?? []).map((dNSName) => new asn.GeneralName({ dNSName })),
+    ...(params.ipAddresses ?? []).map((iPAddress) => new asn.GeneralName({ iPAddress })),
+  ];
+  if (names.length > 0) own.push(extension(asn.id_ce_subjectAltName, false, new asn.SubjectAlternativeName(names)));
+  return [...sharedExtensions(params), ...own];
+}
+
+/** The TBSCertificate of `params` for a CA signing with `signatureOid`, and its DER (what is signed). */
+export function buildTbs(params: CertificateParams, signatureOid: string): { tbs: asn.TBSCertificate; der: Buffer } {
   const tbs = new asn.TBSCertificate({
     version: asn.Version.v3,
     serialNumber: toArrayBuffer(params.serial),
-    signature,
+    signature: algorithmIdentifier(signatureOid),
     issuer: params.issuer,
     validity: new asn.Validity({ notBefore: params.notBefore, notAfter: params.notAfter }),
     subject: params.subject,
     subjectPublicKeyInfo: AsnConvert.parse(params.subjectSpki, asn.SubjectPublicKeyInfo),
     extensions: new asn.Extensions(certificateExtensions(params)),
   });
-  const value = await signer.sign(Buffer.from(AsnConvert.serialize(tbs)));
+  return { tbs, der: Buffer.from(AsnConvert.serialize(tbs)) };
+}
+
+/** The certificate DER: the TBSCertificate with the CA's signature over it. */
+export function assembleCertificate(tbs: asn.TBSCertificate, signatureOid: string, signature: Uint8Array): Buffer {
   const certificate = new asn.Certificate({
     tbsCertificate: tbs,
-    signatureAlgorithm: algorithmIdentifier(signer.signatureOid),
-    signatureValue: toArrayBuffer(value),
+    signatureAlgorithm: algorithmIdentifier(signatureOid),
+    signatureValue: toArrayBuffer(signature),
   });
   return Buffer.from(AsnConvert.serialize(certificate));
+}
+
+/** Builds the TBSCertificate, has the CA sign its DER, and returns the certificate DER. */
+export async function issueCertificate(params: CertificateParams, signer: CaSigner): Promise<Buffer> {
+  const { tbs, der } = buildTbs(params, signer.signatureOid);
+  return assembleCertificate(tbs, signer.signatureOid, await signer.sign(der));
 }
 
 export interface CrlEntry {
@@ -177,6 +240,7 @@ export interface CrlEntry {
 export interface CrlParams {
   issuer: asn.Name;
   issuerSpki: Buffer;
+  issuerKeyId?: Buffer | undefined;
   number: number;
   thisUpdate: Date;
   nextUpdate: Date;
@@ -195,7 +259,9 @@ export async function issueCrl(params: CrlParams, signer: CaSigner): Promise<Buf
       extension(
         asn.id_ce_authorityKeyIdentifier,
         false,
-        new asn.AuthorityKeyIdentifier({ keyIdentifier: new asn.KeyIdentifier(keyIdentifier(params.issuerSpki)) }),
+        new asn.AuthorityKeyIdentifier({
+          keyIdentifier: new asn.KeyIdentifier(params.issuerKeyId ?? keyIdentifier(params.issuerSpki)),
+        }),
       ),
       extension(asn.id_ce_cRLNumber, false, new asn.CRLNumber(params.number)),
     ],

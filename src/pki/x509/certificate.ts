@@ -19,6 +19,8 @@ export interface ReadCertificate {
   notAfter: Date;
   isCa: boolean;
   pathLength: number | undefined;
+  /** The subjectKeyIdentifier extension's value, if present. */
+  keyId: Buffer | undefined;
   canSignCertificates: boolean;
 }
 
@@ -35,11 +37,14 @@ export function readCertificate(der: Buffer): ReadCertificate {
   let isCa = false;
   let pathLength: number | undefined;
   let canSignCertificates = true;
+  let keyId: Buffer | undefined;
   for (const ext of tbs.extensions ?? []) {
     if (ext.extnID === asn.id_ce_basicConstraints) {
       const basic = AsnConvert.parse(ext.extnValue.buffer, asn.BasicConstraints);
       isCa = basic.cA;
       pathLength = basic.pathLenConstraint;
+    } else if (ext.extnID === asn.id_ce_subjectKeyIdentifier) {
+      keyId = Buffer.from(AsnConvert.parse(ext.extnValue.buffer, asn.SubjectKeyIdentifier).buffer);
     } else if (ext.extnID === asn.id_ce_keyUsage) {
       canSignCertificates = AsnConvert.parse(ext.extnValue.buffer, asn.KeyUsage).toJSON().includes('keyCertSign');
     }
@@ -56,6 +61,7 @@ export function readCertificate(der: Buffer): ReadCertificate {
     notAfter: tbs.validity.notAfter.getTime(),
     isCa,
     pathLength,
+    keyId,
     canSignCertificates: isCa && canSignCertificates,
   };
 }

@@ -18,8 +18,8 @@ const CURVE: Partial<Record<CaKeyType, string>> = { 'ec-p256': 'P-256', 'ec-p384
 /**
  * Signs with a CPM key. The CPM returns ECDSA signatures as JOSE r‖s; X.509 wants a DER
  * ECDSA-Sig-Value, which @peculiar/x509's formatter (over @peculiar/asn1-ecc) produces. The key
- * version is pinned: a certificate names one public key, so a CA key rotated in the CPM must not
- * silently sign with a different one.
+ * version is pinned: a certificate names one public key, so a CA whose key was rotated in the CPM
+ * keeps signing with the version its certificate holds (and the answer is checked to be it).
  */
 export function cpmSigner(
   crypto: CryptoService,
@@ -30,7 +30,7 @@ export function cpmSigner(
   return {
     signatureOid: oid,
     async sign(data) {
-      const result = await crypto.sign(signerContext(ctx), key.id, data, { algorithm: jose });
+      const result = await crypto.sign(signerContext(ctx), key.id, data, { algorithm: jose, version: key.version });
       if (result.keyVersion !== key.version) {
         throw new TrustloopError(
           'ERR_CA_KEY_ROTATED',
