@@ -3,7 +3,7 @@ import { startTypeScriptWorker } from './worker.js';
 
 /**
  * How one kind of work travels to its threads. Each thread is handed, once, the named things its
- * items need (keys, as KeyObjects); `handed` is what a thread already holds.
+ * items need (keys, as KeyObjects); `handed` in `encode` is what this batch hands over.
  */
 export interface BatchCodec<I, O> {
   /** The things an item needs, by name: sent along with the first batch that needs them. */
