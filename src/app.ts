@@ -19,6 +19,8 @@ import { CollectorService } from './controls/collectors.js';
 import { EvidenceService } from './controls/evidence.js';
 import { ControlsService } from './controls/service.js';
 import { PkiService } from './pki/service.js';
+import { DEFAULT_DISPATCH, Dispatcher } from './notifications/dispatcher.js';
+import { NotificationService } from './notifications/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -38,6 +40,9 @@ export interface App {
   evidence: EvidenceService;
   collectors: CollectorService;
   pki: PkiService;
+  notifications: NotificationService;
+  /** Sends the outbox's pending webhook deliveries; the server runs it on its scheduler. */
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -66,6 +71,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const keys = new KeyService(database, audit, keystore);
   const crypto = new CryptoService(database, audit, keystore, keys);
   const participants = new ParticipantService(database, audit);
+  const notifications = new NotificationService(database, audit, keys, crypto, config.webhookAllowPrivateNetworks);
   const controls = new ControlsService(database, audit, participants, CatalogRegistry.fromDirectory());
   await controls.loadImported();
   const evidence = new EvidenceService(database, audit, participants);
@@ -87,6 +93,11 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     evidence,
     collectors,
     pki: new PkiService(database, audit, keys, crypto, config),
+    notifications,
+    dispatcher: new Dispatcher(database, audit, notifications.seal, () => keystore.sealed, {
+      ...DEFAULT_DISPATCH,
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+    }),
     close: async () => {
       await keystore.close();
       await database.close();

@@ -6,6 +6,7 @@ import { auditCommands } from './audit.js';
 import { controlsCommands } from './controls.js';
 import { fspiopCommands } from './fspiop.js';
 import { keystoreCommands } from './keystore.js';
+import { notificationCommands } from './notifications.js';
 import { participantCommands } from './participants.js';
 import { pkiCommands } from './pki.js';
 import { serverCommands } from './serve.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   fspiopCommands(program);
   controlsCommands(program);
   pkiCommands(program);
+  notificationCommands(program);
   return program;
 }
 

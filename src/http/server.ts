@@ -34,6 +34,7 @@ import { caRoutes } from '../pki/routes/cas.js';
 import { certificateRoutes } from '../pki/routes/certificates.js';
 import { enrolmentRoutes } from '../pki/routes/enrolments.js';
 import { publicPkiRoutes } from '../pki/routes/public.js';
+import { notificationRoutes } from '../notifications/routes.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -151,6 +152,7 @@ export async function buildServer(app: App, logger: Logger, options: BuildOption
   enrolmentRoutes(api, app.pki);
   certificateRoutes(api, app.pki);
   publicPkiRoutes(api, app.pki);
+  notificationRoutes(api, app.notifications);
 
   await serveWebUi(server, app.config.webDir);
   return server;

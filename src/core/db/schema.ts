@@ -242,6 +242,10 @@ export interface DB {
   pki_enrolments: PkiEnrolmentsTable;
   pki_crls: PkiCrlsTable;
   pki_participant_chains: PkiParticipantChainsTable;
+  notifications: NotificationsTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
 }
 
 export interface ControlsCatalogsTable {
@@ -331,4 +335,57 @@ export interface ControlsEvidenceTable {
   created_at: IsoTime;
   created_by: string;
   expires_at: IsoTime | null;
+}
+
+export type NotificationSeverity = 'info' | 'warning' | 'critical';
+
+/** The outbox: written in the transaction of the change that causes the notification. */
+export interface NotificationsTable {
+  id: string;
+  type: string;
+  severity: NotificationSeverity;
+  subject: string;
+  participant_id: string | null;
+  payload: string;
+  created_at: IsoTime;
+}
+
+export interface NotificationSubscriptionsTable {
+  id: string;
+  url: string;
+  event_types: string;
+  participant_id: string | null;
+  description: string | null;
+  secret_key_id: string;
+  secret_sealed: string;
+  created_at: IsoTime;
+  created_by: string;
+  deleted_at: IsoTime | null;
+  deleted_by: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  notification_id: string;
+  subscription_id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: IsoTime;
+  last_attempt_at: IsoTime | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: IsoTime | null;
+  created_at: IsoTime;
+}
+
+export interface NotificationAttemptsTable {
+  delivery_id: string;
+  number: number;
+  at: IsoTime;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  outcome: 'delivered' | 'failed';
 }
