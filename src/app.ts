@@ -75,7 +75,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const controls = new ControlsService(database, audit, participants, CatalogRegistry.fromDirectory());
   await controls.loadImported();
   const evidence = new EvidenceService(database, audit, participants);
-  const collectors = new CollectorService(database, audit, controls, evidence, keys, tokens);
+  const collectors = new CollectorService(database, audit, controls, evidence, notifications, keys, tokens);
   return {
     config,
     database,
@@ -92,7 +92,7 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     controls,
     evidence,
     collectors,
-    pki: new PkiService(database, audit, keys, crypto, config),
+    pki: new PkiService(database, audit, keys, crypto, config, notifications),
     notifications,
     dispatcher: new Dispatcher(database, audit, notifications.seal, () => keystore.sealed, {
       ...DEFAULT_DISPATCH,

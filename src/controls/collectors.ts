@@ -1,11 +1,12 @@
 import type { AuditService } from '../audit/service.js';
 import { isoNow, systemClock, type Clock } from '../core/clock.js';
 import { systemContext, type RequestContext } from '../core/context.js';
-import type { Database } from '../core/db/database.js';
+import type { Database, Tx } from '../core/db/database.js';
 import { invalid } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeyService } from '../cpm/keys/service.js';
 import type { TokenService } from '../iam/tokens/service.js';
+import type { NotificationService } from '../notifications/service.js';
 import { unrevokedCertificates, type CertificateRow } from '../pki/store.js';
 import { requirementUrn } from './catalog/model.js';
 import type { EvidenceService, EvidenceView } from './evidence.js';
@@ -36,7 +37,8 @@ interface Collector {
 
 /**
  * Collectors read the live system and record dated evidence. A failure turns the requirements the
- * collector backs non-compliant in every open assessment of that scope, with an audit event.
+ * collector backs non-compliant in every open assessment of that scope, with an audit event, and
+ * a collector that starts failing writes a `controls.collector.failed` notification with its record.
  */
 export class CollectorService {
   private readonly collectors: Collector[];
@@ -46,6 +48,7 @@ export class CollectorService {
     private readonly audit: AuditService,
     private readonly controls: ControlsService,
     private readonly evidence: EvidenceService,
+    private readonly notifications: NotificationService,
     keys: KeyService,
     tokens: TokenService,
     private readonly clock: Clock = systemClock,
@@ -98,6 +101,7 @@ export class CollectorService {
           expires_at: new Date(now.getTime() + AUTOMATED_VALIDITY_MS).toISOString(),
         };
         await this.database.transaction(async (tx) => {
+          const wasFailing = await lastResultWasFail(tx, collector.id, finding.participantId);
           await insertEvidence(tx, row);
           await this.audit.append(tx, ctx, {
             action: 'controls.collector.run',
@@ -106,6 +110,21 @@ export class CollectorService {
             outcome: finding.result === 'pass' ? 'success' : 'failure',
             details: { collector: collector.id, result: finding.result, summary: finding.summary },
           });
+          // Announced when a collector starts failing, not on every hourly run that still fails.
+          if (finding.result === 'fail' && !wasFailing)
+            await this.notifications.emit(tx, ctx, {
+              type: 'controls.collector.failed',
+              severity: 'critical',
+              subject: `${collector.title} failed for ${finding.participantId}: ${finding.summary}`,
+              participantId: finding.participantId,
+              payload: {
+                collector: collector.id,
+                evidenceId: row.id,
+                requirements: collector.backs,
+                summary: finding.summary,
+                data: finding.data,
+              },
+            });
         });
         await this.controls.applyCollectorResult(
           finding.participantId,
@@ -132,6 +151,21 @@ export class CollectorService {
   generatedAt(): string {
     return isoNow(this.clock);
   }
+}
+
+/** Whether the newest record of this collector for this participant, if any, was a failure. */
+async function lastResultWasFail(tx: Tx, collector: string, participantId: string): Promise<boolean> {
+  const last = await tx
+    .selectFrom('controls_evidence')
+    .select('result')
+    .where('kind', '=', 'automated')
+    .where('collector', '=', collector)
+    .where('participant_id', '=', participantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last?.result === 'fail';
 }
 
 /** PCI DSS 3.6.1/3.7.1/3.7.4: every CPM key of a scope is at least 128-bit strong and rotated within its cryptoperiod. */

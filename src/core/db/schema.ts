@@ -176,6 +176,7 @@ export interface PkiCertificatesTable {
   enrolment_id: string | null;
   renews_id: string | null;
   expiry_warned_at: IsoTime | null;
+  expiry_warned_days: number | null;
   created_at: IsoTime;
 }
 

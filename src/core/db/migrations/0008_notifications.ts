@@ -71,4 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('delivered', 'failed')`))
     .addPrimaryKeyConstraint('notification_attempts_pk', ['delivery_id', 'number'])
     .execute();
+
+  // The expiry watch's smallest threshold (days) already announced for a certificate.
+  await db.schema.alterTable('pki_certificates').addColumn('expiry_warned_days', 'integer').execute();
 }
