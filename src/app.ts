@@ -4,6 +4,7 @@ import { openDatabase, type Database } from './core/db/database.js';
 import { migrateToLatest } from './core/db/migrate.js';
 import { SessionService } from './iam/sessions/service.js';
 import { TokenService } from './iam/tokens/service.js';
+import { AccessReviewService } from './iam/reviews/service.js';
 import { ParticipantService } from './participants/service.js';
 import { KeystoreCeremony } from './cpm/keystore/ceremony.js';
 import { Pkcs11Keystore } from './cpm/keystore/pkcs11.js';
@@ -28,6 +29,7 @@ export interface App {
   database: Database;
   audit: AuditService;
   tokens: TokenService;
+  accessReviews: AccessReviewService;
   sessions: SessionService;
   participants: ParticipantService;
   keystore: Keystore;
@@ -75,12 +77,23 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const controls = new ControlsService(database, audit, participants, CatalogRegistry.fromDirectory());
   await controls.loadImported();
   const evidence = new EvidenceService(database, audit, participants);
-  const collectors = new CollectorService(database, audit, controls, evidence, notifications, keys, tokens);
+  const accessReviews = new AccessReviewService(database, audit, tokens, notifications);
+  const collectors = new CollectorService(
+    database,
+    audit,
+    controls,
+    evidence,
+    notifications,
+    keys,
+    tokens,
+    accessReviews,
+  );
   return {
     config,
     database,
     audit,
     tokens,
+    accessReviews,
     sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
     participants,
     keystore,

@@ -70,3 +70,50 @@ describe('trustloop notifications CLI', () => {
     assert.equal((await cli(officer, 'unsubscribe', 'nope')).code, 2);
   });
 });
+
+describe('trustloop access-review CLI', () => {
+  let t: TestServer;
+  let baseUrl: string;
+  const cli = async (token: string, ...args: string[]) => {
+    try {
+      const { stdout } = await run(process.execPath, ['bin/trustloop.mjs', 'access-review', ...args], {
+        env: { ...process.env, TRUSTLOOP_URL: baseUrl, TRUSTLOOP_TOKEN: token },
+      });
+      return { code: 0, out: stdout };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, out: e.stdout + e.stderr };
+    }
+  };
+
+  before(async () => {
+    t = await startTestServer('sqlite');
+    baseUrl = await t.server.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(() => t.close());
+
+  it('starts a review, revokes one token, keeps the rest and completes it', async () => {
+    const officer = t.tokens['security-officer'];
+    const started = await cli(officer, 'start', '--note', 'quarterly');
+    assert.equal(started.code, 0, started.out);
+    const reviewId = /^(arv_[a-z2-7]{16}) open: 8 entries/.exec(started.out)![1]!;
+    const other = t.otherParticipantToken.split('.')[1]!;
+    const noReason = await cli(officer, 'decide', reviewId, other, '--decision', 'revoke');
+    assert.equal(noReason.code, 2);
+    assert.match(noReason.out, /reason: is required to revoke/);
+    assert.match(
+      (await cli(officer, 'decide', reviewId, other, '--decision', 'revoke', '--reason', 'left')).out,
+      /^revoked /,
+    );
+    const own = t.tokens['security-officer'].split('.')[1]!;
+    for (const token of Object.values(t.tokens)) {
+      const id = token.split('.')[1]!;
+      const decided = await cli(id === own ? t.tokens.admin : officer, 'decide', reviewId, id, '--decision', 'keep');
+      assert.equal(decided.code, 0, decided.out);
+    }
+    const done = await cli(officer, 'complete', reviewId);
+    assert.equal(done.code, 0, done.out);
+    assert.match(done.out, /completed .*: 7 kept, 1 revoked/);
+    assert.match((await cli(t.tokens.auditor, 'list')).out, new RegExp(`${reviewId}\\s+completed`));
+  });
+});

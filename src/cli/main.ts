@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { isTrustloopError } from '../core/errors.js';
+import { accessReviewCommands } from './access-reviews.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
 import { controlsCommands } from './controls.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   controlsCommands(program);
   pkiCommands(program);
   notificationCommands(program);
+  accessReviewCommands(program);
   return program;
 }
 

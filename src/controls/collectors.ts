@@ -5,6 +5,7 @@ import type { Database, Tx } from '../core/db/database.js';
 import { invalid } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeyService } from '../cpm/keys/service.js';
+import type { AccessReviewService } from '../iam/reviews/service.js';
 import type { TokenService } from '../iam/tokens/service.js';
 import type { NotificationService } from '../notifications/service.js';
 import { unrevokedCertificates, type CertificateRow } from '../pki/store.js';
@@ -51,12 +52,14 @@ export class CollectorService {
     private readonly notifications: NotificationService,
     keys: KeyService,
     tokens: TokenService,
+    reviews: AccessReviewService,
     private readonly clock: Clock = systemClock,
   ) {
     this.collectors = [
       keyRotationCollector(keys),
       auditChainCollector(database, audit),
       tokenHygieneCollector(tokens, clock),
+      accessReviewCollector(reviews, tokens, clock),
       certificateCollector(database, clock),
     ];
   }
@@ -294,12 +297,12 @@ function auditChainCollector(database: Database, audit: AuditService): Collector
   };
 }
 
-/** PCI DSS 8.2.6 and 7.2.4: no live API token of a scope has sat unused for 90 days or lives without an expiry. */
+/** PCI DSS 8.2.6: no live API token of a scope has sat unused for 90 days or lives without an expiry. */
 function tokenHygieneCollector(tokens: TokenService, clock: Clock): Collector {
   return {
     id: 'iam.token-hygiene',
     title: 'API token review',
-    backs: [requirementUrn(PCI, '8.2.6'), requirementUrn(PCI, '7.2.4')],
+    backs: [requirementUrn(PCI, '8.2.6')],
     async collect(hubId) {
       const now = clock.now().getTime();
       const live = (await tokens.list(false)).filter((token) => !token.expiresAt || Date.parse(token.expiresAt) > now);
@@ -322,6 +325,58 @@ function tokenHygieneCollector(tokens: TokenService, clock: Clock): Collector {
             ? `${owned.length} live token(s), none idle for 90 days, all expiring`
             : `${idle.length} idle for 90+ days, ${noExpiry.length} without expiry`,
           data: { tokens: owned.length, idle, withoutExpiry: noExpiry },
+        };
+      });
+    },
+  };
+}
+
+/** An access review counts for six months (PCI DSS 7.2.4 asks for one at least that often). */
+const REVIEW_VALIDITY_DAYS = 183;
+
+/**
+ * PCI DSS 7.2.4: an access review completed within six months kept every token of the scope that
+ * is live now. A token created after it, or one it decided to revoke that still works, is uncovered.
+ */
+function accessReviewCollector(reviews: AccessReviewService, tokens: TokenService, clock: Clock): Collector {
+  return {
+    id: 'iam.access-review',
+    title: 'Access review of accounts and roles',
+    backs: [requirementUrn(PCI, '7.2.4')],
+    async collect(hubId) {
+      const now = clock.now().getTime();
+      const coverage = await reviews.coverage();
+      const completedAt = coverage?.review.completedAt ?? null;
+      const ageDays = completedAt === null ? null : Math.floor((now - Date.parse(completedAt)) / DAY);
+      const recent = ageDays !== null && ageDays <= REVIEW_VALIDITY_DAYS;
+      const live = (await tokens.list(false)).filter((token) => !token.expiresAt || Date.parse(token.expiresAt) > now);
+      const byScope = new Map<string, typeof live>([[hubId, []]]);
+      for (const token of live) {
+        const scope = token.participantId ?? hubId;
+        byScope.set(scope, [...(byScope.get(scope) ?? []), token]);
+      }
+      return [...byScope].map(([participantId, owned]) => {
+        const uncovered = owned.filter((token) => !coverage?.kept.has(token.id)).map((token) => token.id);
+        const ok = recent && uncovered.length === 0;
+        return {
+          participantId,
+          result: ok ? ('pass' as const) : ('fail' as const),
+          summary: ok
+            ? `review ${coverage!.review.id} of ${completedAt} covers all ${owned.length} live token(s)`
+            : coverage === undefined
+              ? 'no access review has been completed'
+              : !recent
+                ? `the last access review was completed ${ageDays} days ago (more than ${REVIEW_VALIDITY_DAYS})`
+                : `${uncovered.length} live token(s) not kept by review ${coverage.review.id}`,
+          data: {
+            reviewId: coverage?.review.id ?? null,
+            completedAt,
+            completedBy: coverage?.review.completedBy ?? null,
+            ageDays,
+            maxAgeDays: REVIEW_VALIDITY_DAYS,
+            liveTokens: owned.length,
+            uncovered,
+          },
         };
       });
     },

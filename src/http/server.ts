@@ -21,6 +21,7 @@ import { newId } from '../core/ids.js';
 import { Problem, type Api } from '../core/http.js';
 import { sessionRoutes } from '../iam/sessions/routes.js';
 import { tokenRoutes } from '../iam/tokens/routes.js';
+import { accessReviewRoutes } from '../iam/reviews/routes.js';
 import { participantRoutes } from '../participants/routes.js';
 import { keyImportRoutes } from '../cpm/routes/import.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
@@ -138,6 +139,7 @@ export async function buildServer(app: App, logger: Logger, options: BuildOption
   operationalRoutes(api, app, metrics, () => server.swagger());
   sessionRoutes(api, app.sessions, app.config.publicRateLimitPerMinute);
   tokenRoutes(api, app.tokens);
+  accessReviewRoutes(api, app.accessReviews);
   participantRoutes(api, app.participants);
   auditRoutes(api, app.audit);
   keystoreRoutes(api, app.ceremony);

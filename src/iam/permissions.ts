@@ -32,6 +32,8 @@ export const PERMISSIONS = [
   'pki:manage',
   'notifications:read',
   'notifications:subscribe',
+  'access-reviews:read',
+  'access-reviews:conduct',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -75,6 +77,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'pki:manage',
     'notifications:read',
     'notifications:subscribe',
+    'access-reviews:read',
+    'access-reviews:conduct',
   ],
   'compliance-officer': [
     ...READ_REGISTRY,
@@ -90,6 +94,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'pki:read',
     'notifications:read',
     'notifications:subscribe',
+    'access-reviews:read',
   ],
   'risk-manager': [...READ_REGISTRY, 'controls:read'],
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
@@ -124,6 +129,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'controls:read',
     'pki:read',
     'notifications:read',
+    'access-reviews:read',
   ],
   leadership: [...READ_REGISTRY, 'controls:read'],
 };

@@ -247,6 +247,8 @@ export interface DB {
   notification_subscriptions: NotificationSubscriptionsTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_attempts: NotificationAttemptsTable;
+  access_reviews: AccessReviewsTable;
+  access_review_entries: AccessReviewEntriesTable;
 }
 
 export interface ControlsCatalogsTable {
@@ -389,4 +391,30 @@ export interface NotificationAttemptsTable {
   status_code: number | null;
   error: string | null;
   outcome: 'delivered' | 'failed';
+}
+
+export interface AccessReviewsTable {
+  id: string;
+  status: 'open' | 'completed';
+  note: string | null;
+  started_at: IsoTime;
+  started_by: string;
+  completed_at: IsoTime | null;
+  completed_by: string | null;
+}
+
+/** Who had what when the review started, and what the reviewer decided about it. */
+export interface AccessReviewEntriesTable {
+  review_id: string;
+  token_id: string;
+  token_name: string;
+  role: string;
+  participant_id: string | null;
+  token_created_at: IsoTime;
+  expires_at: IsoTime | null;
+  last_used_at: IsoTime | null;
+  decision: 'keep' | 'revoke' | null;
+  reason: string | null;
+  decided_at: IsoTime | null;
+  decided_by: string | null;
 }

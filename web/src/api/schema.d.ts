@@ -746,6 +746,496 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Access reviews, newest first
+         * @description Requires permission `access-reviews:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                status: "open" | "completed";
+                                note: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                startedBy: string;
+                                completedAt: string | null;
+                                completedBy: string | null;
+                                entries: number;
+                                kept: number;
+                                revoked: number;
+                                undecided: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Start an access review: a snapshot of every live token and its role (PCI DSS 7.2.4)
+         * @description Requires permission `access-reviews:conduct`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            review: {
+                                id: string;
+                                status: "open" | "completed";
+                                note: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                startedBy: string;
+                                completedAt: string | null;
+                                completedBy: string | null;
+                                entries: number;
+                                kept: number;
+                                revoked: number;
+                                undecided: number;
+                            };
+                            entries: {
+                                tokenId: string;
+                                tokenName: string;
+                                role: string;
+                                participantId: string | null;
+                                /** Format: date-time */
+                                tokenCreatedAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                decision: ("keep" | "revoke") | null;
+                                reason: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One access review with its entries
+         * @description Requires permission `access-reviews:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            review: {
+                                id: string;
+                                status: "open" | "completed";
+                                note: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                startedBy: string;
+                                completedAt: string | null;
+                                completedBy: string | null;
+                                entries: number;
+                                kept: number;
+                                revoked: number;
+                                undecided: number;
+                            };
+                            entries: {
+                                tokenId: string;
+                                tokenName: string;
+                                role: string;
+                                participantId: string | null;
+                                /** Format: date-time */
+                                tokenCreatedAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                decision: ("keep" | "revoke") | null;
+                                reason: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-reviews/{id}/entries/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Decide one entry: keep, or revoke the token now (a reason is required)
+         * @description Requires permission `access-reviews:conduct`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    tokenId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "keep" | "revoke";
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            review: {
+                                id: string;
+                                status: "open" | "completed";
+                                note: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                startedBy: string;
+                                completedAt: string | null;
+                                completedBy: string | null;
+                                entries: number;
+                                kept: number;
+                                revoked: number;
+                                undecided: number;
+                            };
+                            entries: {
+                                tokenId: string;
+                                tokenName: string;
+                                role: string;
+                                participantId: string | null;
+                                /** Format: date-time */
+                                tokenCreatedAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                decision: ("keep" | "revoke") | null;
+                                reason: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-reviews/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a review whose entries are all decided
+         * @description Requires permission `access-reviews:conduct`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            review: {
+                                id: string;
+                                status: "open" | "completed";
+                                note: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                startedBy: string;
+                                completedAt: string | null;
+                                completedBy: string | null;
+                                entries: number;
+                                kept: number;
+                                revoked: number;
+                                undecided: number;
+                            };
+                            entries: {
+                                tokenId: string;
+                                tokenName: string;
+                                role: string;
+                                participantId: string | null;
+                                /** Format: date-time */
+                                tokenCreatedAt: string;
+                                expiresAt: string | null;
+                                lastUsedAt: string | null;
+                                decision: ("keep" | "revoke") | null;
+                                reason: string | null;
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/participants": {
         parameters: {
             query?: never;

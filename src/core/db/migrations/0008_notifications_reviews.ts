@@ -3,7 +3,8 @@ import { sql, type Kysely } from 'kysely';
 /**
  * The notification outbox: notifications written in the transaction of the change that causes
  * them, webhook subscriptions with sealed signing secrets, one delivery per notification and
- * subscription, and every delivery attempt.
+ * subscription, and every delivery attempt. Access reviews (PCI DSS 7.2.4): a snapshot of every
+ * live token and its role, and a decision per entry.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -74,4 +75,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // The expiry watch's smallest threshold (days) already announced for a certificate.
   await db.schema.alterTable('pki_certificates').addColumn('expiry_warned_days', 'integer').execute();
+
+  await db.schema
+    .createTable('access_reviews')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('open', 'completed')`))
+    .addColumn('note', 'text')
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('started_by', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .addColumn('completed_by', 'text')
+    .execute();
+  // One review open at a time: a second would split the decisions between two snapshots.
+  await sql`create unique index access_reviews_one_open on access_reviews (status) where status = 'open'`.execute(db);
+  await db.schema.createIndex('access_reviews_completed').on('access_reviews').column('completed_at').execute();
+
+  await db.schema
+    .createTable('access_review_entries')
+    .addColumn('review_id', 'text', (c) => c.notNull().references('access_reviews.id'))
+    .addColumn('token_id', 'text', (c) => c.notNull().references('api_tokens.id'))
+    .addColumn('token_name', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('participant_id', 'text')
+    .addColumn('token_created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text')
+    .addColumn('last_used_at', 'text')
+    .addColumn('decision', 'text', (c) => c.check(sql`decision in ('keep', 'revoke')`))
+    .addColumn('reason', 'text')
+    .addColumn('decided_at', 'text')
+    .addColumn('decided_by', 'text')
+    .addPrimaryKeyConstraint('access_review_entries_pk', ['review_id', 'token_id'])
+    .execute();
 }
