@@ -104,6 +104,27 @@ forEachEngine('notification producers', (engine) => {
     assert.ok(evidenceAfter > evidenceBefore, 'the pass before the fault was recorded');
   });
 
+  it('a collector that cannot run fails its requirements and is announced, without internals', async () => {
+    const app = t.app as TestApp;
+    await app.rawSql('alter table pki_certificates rename to pki_certificates_moved');
+    let records;
+    try {
+      records = await t.app.collectors.run(systemContext(), 'pki.certificates');
+    } finally {
+      await app.rawSql('alter table pki_certificates_moved rename to pki_certificates');
+    }
+    assert.deepEqual(
+      records.map((r) => [r.participantId, r.result, r.data]),
+      [['hub', 'fail', { error: 'ERR_INTERNAL' }]],
+    );
+    const [announced] = await notifications('controls.collector.failed');
+    assert.equal(announced!.payload.collector, 'pki.certificates');
+    assert.match(announced!.subject, /could not run \(ERR_INTERNAL\)$/);
+    assert.doesNotMatch(JSON.stringify(announced), /pki_certificates|SQLITE|relation/);
+    const recovered = await t.app.collectors.run(systemContext(), 'pki.certificates');
+    assert.ok(recovered.every((r) => r.result === 'pass'));
+  });
+
   it('the expiry watch announces a certificate once per threshold: 30, 7 and 1 days', async () => {
     const cert = await t.app.pki.issueForHub(officer, { profile: 'jws-signing', keyType: 'ec-p256' });
     const expireIn = (ms: number) =>

@@ -2,7 +2,7 @@ import type { AuditService } from '../audit/service.js';
 import { isoNow, systemClock, type Clock } from '../core/clock.js';
 import { systemContext, type RequestContext } from '../core/context.js';
 import type { Database, Tx } from '../core/db/database.js';
-import { invalid } from '../core/errors.js';
+import { invalid, isTrustloopError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeyService } from '../cpm/keys/service.js';
 import type { AccessReviewService } from '../iam/reviews/service.js';
@@ -81,7 +81,7 @@ export class CollectorService {
     if (hub === undefined) throw invalid('collector', 'the scheme has no hub registered yet');
     const out: EvidenceView[] = [];
     for (const collector of chosen) {
-      const findings = await collector.collect(hub);
+      const findings = await collectOrFail(collector, hub);
       for (const finding of findings) {
         const now = this.clock.now();
         const row: EvidenceRow = {
@@ -153,6 +153,20 @@ export class CollectorService {
 
   generatedAt(): string {
     return isoNow(this.clock);
+  }
+}
+
+/**
+ * A collector that cannot read the live system vouches for nothing: its crash is recorded as a
+ * failure of the hub scope (by error code only, never the message), so the requirements it backs
+ * turn non-compliant and the failure is announced like any other.
+ */
+async function collectOrFail(collector: Collector, hubId: string): Promise<Finding[]> {
+  try {
+    return await collector.collect(hubId);
+  } catch (error) {
+    const code = isTrustloopError(error) ? error.code : 'ERR_INTERNAL';
+    return [{ participantId: hubId, result: 'fail', summary: `could not run (${code})`, data: { error: code } }];
   }
 }
 
