@@ -7,16 +7,14 @@ import {
   NotificationList,
   NotificationParams,
   NotificationQuery,
+  Requeued,
   Subscription,
   SubscriptionList,
   SubscriptionParams,
 } from './schemas.js';
 import type { NotificationService } from './service.js';
-import { Type } from 'typebox';
 
 const tags = ['notifications'];
-
-const Requeued = Type.Object({ id: Type.String(), status: Type.Literal('pending') }, { additionalProperties: false });
 
 export function notificationRoutes(app: Api, notifications: NotificationService): void {
   app.get(

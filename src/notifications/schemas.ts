@@ -150,3 +150,8 @@ export const CreatedSubscription = Type.Object(
 );
 
 export const SubscriptionList = Type.Object({ items: Type.Array(Subscription) }, { additionalProperties: false });
+
+export const Requeued = Type.Object(
+  { id: Type.String(), status: Type.Literal('pending') },
+  { additionalProperties: false },
+);
