@@ -4,6 +4,7 @@ import { openDatabase, type Database } from './core/db/database.js';
 import { migrateToLatest } from './core/db/migrate.js';
 import { SessionService } from './iam/sessions/service.js';
 import { TokenService } from './iam/tokens/service.js';
+import { AccessReviewService } from './iam/reviews/service.js';
 import { ParticipantService } from './participants/service.js';
 import { KeystoreCeremony } from './cpm/keystore/ceremony.js';
 import { Pkcs11Keystore } from './cpm/keystore/pkcs11.js';
@@ -19,6 +20,8 @@ import { CollectorService } from './controls/collectors.js';
 import { EvidenceService } from './controls/evidence.js';
 import { ControlsService } from './controls/service.js';
 import { PkiService } from './pki/service.js';
+import { DEFAULT_DISPATCH, Dispatcher } from './notifications/dispatcher.js';
+import { NotificationService } from './notifications/service.js';
 
 /** Every service, wired once; the HTTP server and the CLI both start from here. */
 export interface App {
@@ -26,6 +29,7 @@ export interface App {
   database: Database;
   audit: AuditService;
   tokens: TokenService;
+  accessReviews: AccessReviewService;
   sessions: SessionService;
   participants: ParticipantService;
   keystore: Keystore;
@@ -38,6 +42,9 @@ export interface App {
   evidence: EvidenceService;
   collectors: CollectorService;
   pki: PkiService;
+  notifications: NotificationService;
+  /** Sends the outbox's pending webhook deliveries; the server runs it on its scheduler. */
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -66,16 +73,28 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const keys = new KeyService(database, audit, keystore);
   const crypto = new CryptoService(database, audit, keystore, keys);
   const participants = new ParticipantService(database, audit);
+  const notifications = new NotificationService(database, audit, keys, crypto, config.webhookAllowPrivateNetworks);
   const controls = new ControlsService(database, audit, participants, CatalogRegistry.fromDirectory());
   await controls.loadImported();
   const evidence = new EvidenceService(database, audit, participants);
-  const collectors = new CollectorService(database, audit, controls, evidence, keys, tokens);
-  const pki = new PkiService(database, audit, keys, crypto, config);
+  const accessReviews = new AccessReviewService(database, audit, tokens, notifications);
+  const collectors = new CollectorService(
+    database,
+    audit,
+    controls,
+    evidence,
+    notifications,
+    keys,
+    tokens,
+    accessReviews,
+  );
+  const pki = new PkiService(database, audit, keys, crypto, config, notifications);
   return {
     config,
     database,
     audit,
     tokens,
+    accessReviews,
     sessions: new SessionService(database, tokens, audit, config.sessionTtlMinutes),
     participants,
     keystore,
@@ -88,6 +107,11 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
     evidence,
     collectors,
     pki,
+    notifications,
+    dispatcher: new Dispatcher(database, audit, notifications.seal, () => keystore.sealed, {
+      ...DEFAULT_DISPATCH,
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+    }),
     close: async () => {
       await pki.close();
       await keystore.close();

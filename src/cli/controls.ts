@@ -323,7 +323,10 @@ export function controlsCommands(program: Command): void {
   controls
     .command('collect')
     .description('run the automated evidence collectors now (all, or one)')
-    .option('--collector <id>', 'only this collector: cpm.key-rotation, audit.chain or iam.token-hygiene')
+    .option(
+      '--collector <id>',
+      'only this collector: cpm.key-rotation, audit.chain, iam.token-hygiene, iam.access-review or pki.certificates',
+    )
     .option('--json', 'machine-readable output')
     .action(async (options: { collector?: string; json?: boolean }) => {
       const { items } = await callServer<{ items: Evidence[] }>('POST', '/api/v1/controls/collectors/runs', {

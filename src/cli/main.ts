@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { isTrustloopError } from '../core/errors.js';
+import { accessReviewCommands } from './access-reviews.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
 import { controlsCommands } from './controls.js';
 import { fspiopCommands } from './fspiop.js';
 import { keystoreCommands } from './keystore.js';
+import { notificationCommands } from './notifications.js';
 import { participantCommands } from './participants.js';
 import { pkiCommands } from './pki.js';
 import { serverCommands } from './serve.js';
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   fspiopCommands(program);
   controlsCommands(program);
   pkiCommands(program);
+  notificationCommands(program);
+  accessReviewCommands(program);
   return program;
 }
 

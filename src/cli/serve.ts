@@ -48,6 +48,13 @@ function startJobs(app: App, logger: Logger): Scheduler {
   });
   // CRLs before their nextUpdate, responder certificates, expiry announcements.
   scheduler.every({ name: 'pki-upkeep', everyMs: 600_000, run: () => app.pki.maintain() });
+  // The outbox: pending webhook deliveries, retried with backoff until dead-lettered.
+  scheduler.every({
+    name: 'notification-delivery',
+    everyMs: app.config.notificationIntervalSeconds * 1000,
+    run: () => app.dispatcher.run(),
+    startNow: true,
+  });
   return scheduler;
 }
 

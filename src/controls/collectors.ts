@@ -1,11 +1,13 @@
 import type { AuditService } from '../audit/service.js';
 import { isoNow, systemClock, type Clock } from '../core/clock.js';
 import { systemContext, type RequestContext } from '../core/context.js';
-import type { Database } from '../core/db/database.js';
-import { invalid } from '../core/errors.js';
+import type { Database, Tx } from '../core/db/database.js';
+import { invalid, isTrustloopError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeyService } from '../cpm/keys/service.js';
+import type { AccessReviewService } from '../iam/reviews/service.js';
 import type { TokenService } from '../iam/tokens/service.js';
+import type { NotificationService } from '../notifications/service.js';
 import { unrevokedCertificates, type CertificateRow } from '../pki/store.js';
 import { requirementUrn } from './catalog/model.js';
 import type { EvidenceService, EvidenceView } from './evidence.js';
@@ -36,7 +38,8 @@ interface Collector {
 
 /**
  * Collectors read the live system and record dated evidence. A failure turns the requirements the
- * collector backs non-compliant in every open assessment of that scope, with an audit event.
+ * collector backs non-compliant in every open assessment of that scope, with an audit event, and
+ * a collector that starts failing writes a `controls.collector.failed` notification with its record.
  */
 export class CollectorService {
   private readonly collectors: Collector[];
@@ -46,14 +49,17 @@ export class CollectorService {
     private readonly audit: AuditService,
     private readonly controls: ControlsService,
     private readonly evidence: EvidenceService,
+    private readonly notifications: NotificationService,
     keys: KeyService,
     tokens: TokenService,
+    reviews: AccessReviewService,
     private readonly clock: Clock = systemClock,
   ) {
     this.collectors = [
       keyRotationCollector(keys),
       auditChainCollector(database, audit),
       tokenHygieneCollector(tokens, clock),
+      accessReviewCollector(reviews, tokens, clock),
       certificateCollector(database, clock),
     ];
   }
@@ -75,7 +81,7 @@ export class CollectorService {
     if (hub === undefined) throw invalid('collector', 'the scheme has no hub registered yet');
     const out: EvidenceView[] = [];
     for (const collector of chosen) {
-      const findings = await collector.collect(hub);
+      const findings = await collectOrFail(collector, hub);
       for (const finding of findings) {
         const now = this.clock.now();
         const row: EvidenceRow = {
@@ -98,6 +104,7 @@ export class CollectorService {
           expires_at: new Date(now.getTime() + AUTOMATED_VALIDITY_MS).toISOString(),
         };
         await this.database.transaction(async (tx) => {
+          const wasFailing = await lastResultWasFail(tx, collector.id, finding.participantId);
           await insertEvidence(tx, row);
           await this.audit.append(tx, ctx, {
             action: 'controls.collector.run',
@@ -106,6 +113,21 @@ export class CollectorService {
             outcome: finding.result === 'pass' ? 'success' : 'failure',
             details: { collector: collector.id, result: finding.result, summary: finding.summary },
           });
+          // Announced when a collector starts failing, not on every hourly run that still fails.
+          if (finding.result === 'fail' && !wasFailing)
+            await this.notifications.emit(tx, ctx, {
+              type: 'controls.collector.failed',
+              severity: 'critical',
+              subject: `${collector.title} failed for ${finding.participantId}: ${finding.summary}`,
+              participantId: finding.participantId,
+              payload: {
+                collector: collector.id,
+                evidenceId: row.id,
+                requirements: collector.backs,
+                summary: finding.summary,
+                data: finding.data,
+              },
+            });
         });
         await this.controls.applyCollectorResult(
           finding.participantId,
@@ -132,6 +154,35 @@ export class CollectorService {
   generatedAt(): string {
     return isoNow(this.clock);
   }
+}
+
+/**
+ * A collector that cannot read the live system vouches for nothing: its crash is recorded as a
+ * failure of the hub scope (by error code only, never the message), so the requirements it backs
+ * turn non-compliant and the failure is announced like any other.
+ */
+async function collectOrFail(collector: Collector, hubId: string): Promise<Finding[]> {
+  try {
+    return await collector.collect(hubId);
+  } catch (error) {
+    const code = isTrustloopError(error) ? error.code : 'ERR_INTERNAL';
+    return [{ participantId: hubId, result: 'fail', summary: `could not run (${code})`, data: { error: code } }];
+  }
+}
+
+/** Whether the newest record of this collector for this participant, if any, was a failure. */
+async function lastResultWasFail(tx: Tx, collector: string, participantId: string): Promise<boolean> {
+  const last = await tx
+    .selectFrom('controls_evidence')
+    .select('result')
+    .where('kind', '=', 'automated')
+    .where('collector', '=', collector)
+    .where('participant_id', '=', participantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last?.result === 'fail';
 }
 
 /** PCI DSS 3.6.1/3.7.1/3.7.4: every CPM key of a scope is at least 128-bit strong and rotated within its cryptoperiod. */
@@ -260,12 +311,12 @@ function auditChainCollector(database: Database, audit: AuditService): Collector
   };
 }
 
-/** PCI DSS 8.2.6 and 7.2.4: no live API token of a scope has sat unused for 90 days or lives without an expiry. */
+/** PCI DSS 8.2.6: no live API token of a scope has sat unused for 90 days or lives without an expiry. */
 function tokenHygieneCollector(tokens: TokenService, clock: Clock): Collector {
   return {
     id: 'iam.token-hygiene',
     title: 'API token review',
-    backs: [requirementUrn(PCI, '8.2.6'), requirementUrn(PCI, '7.2.4')],
+    backs: [requirementUrn(PCI, '8.2.6')],
     async collect(hubId) {
       const now = clock.now().getTime();
       const live = (await tokens.list(false)).filter((token) => !token.expiresAt || Date.parse(token.expiresAt) > now);
@@ -288,6 +339,58 @@ function tokenHygieneCollector(tokens: TokenService, clock: Clock): Collector {
             ? `${owned.length} live token(s), none idle for 90 days, all expiring`
             : `${idle.length} idle for 90+ days, ${noExpiry.length} without expiry`,
           data: { tokens: owned.length, idle, withoutExpiry: noExpiry },
+        };
+      });
+    },
+  };
+}
+
+/** An access review counts for six months (PCI DSS 7.2.4 asks for one at least that often). */
+const REVIEW_VALIDITY_DAYS = 183;
+
+/**
+ * PCI DSS 7.2.4: an access review completed within six months kept every token of the scope that
+ * is live now. A token created after it, or one it decided to revoke that still works, is uncovered.
+ */
+function accessReviewCollector(reviews: AccessReviewService, tokens: TokenService, clock: Clock): Collector {
+  return {
+    id: 'iam.access-review',
+    title: 'Access review of accounts and roles',
+    backs: [requirementUrn(PCI, '7.2.4')],
+    async collect(hubId) {
+      const now = clock.now().getTime();
+      const coverage = await reviews.coverage();
+      const completedAt = coverage?.review.completedAt ?? null;
+      const ageDays = completedAt === null ? null : Math.floor((now - Date.parse(completedAt)) / DAY);
+      const recent = ageDays !== null && ageDays <= REVIEW_VALIDITY_DAYS;
+      const live = (await tokens.list(false)).filter((token) => !token.expiresAt || Date.parse(token.expiresAt) > now);
+      const byScope = new Map<string, typeof live>([[hubId, []]]);
+      for (const token of live) {
+        const scope = token.participantId ?? hubId;
+        byScope.set(scope, [...(byScope.get(scope) ?? []), token]);
+      }
+      return [...byScope].map(([participantId, owned]) => {
+        const uncovered = owned.filter((token) => !coverage?.kept.has(token.id)).map((token) => token.id);
+        const ok = recent && uncovered.length === 0;
+        return {
+          participantId,
+          result: ok ? ('pass' as const) : ('fail' as const),
+          summary: ok
+            ? `review ${coverage!.review.id} of ${completedAt} covers all ${owned.length} live token(s)`
+            : coverage === undefined
+              ? 'no access review has been completed'
+              : !recent
+                ? `the last access review was completed ${ageDays} days ago (more than ${REVIEW_VALIDITY_DAYS})`
+                : `${uncovered.length} live token(s) not kept by review ${coverage.review.id}`,
+          data: {
+            reviewId: coverage?.review.id ?? null,
+            completedAt,
+            completedBy: coverage?.review.completedBy ?? null,
+            ageDays,
+            maxAgeDays: REVIEW_VALIDITY_DAYS,
+            liveTokens: owned.length,
+            uncovered,
+          },
         };
       });
     },

@@ -32,6 +32,8 @@ export interface Config {
   pkiApprovals: number;
   pkiAllowRsa2048: boolean;
   mtlsPort: number | undefined;
+  notificationIntervalSeconds: number;
+  webhookAllowPrivateNetworks: boolean;
 }
 
 type Key = keyof Config;
@@ -205,6 +207,18 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     parse: integer(0, 65535),
     expected: 'an integer 0-65535 for the participant mTLS listener (unset: no listener)',
     fallback: () => undefined,
+  },
+  notificationIntervalSeconds: {
+    env: 'TRUSTLOOP_NOTIFICATION_INTERVAL_SECONDS',
+    parse: integer(1, 3600),
+    expected: 'an integer number of seconds between 1 and 3600 (how often pending webhooks are sent)',
+    fallback: () => 15,
+  },
+  webhookAllowPrivateNetworks: {
+    env: 'TRUSTLOOP_WEBHOOK_ALLOW_PRIVATE',
+    parse: boolean,
+    expected: 'true or false (let webhook URLs reach loopback and private addresses)',
+    fallback: () => false,
   },
   webDir: {
     env: 'TRUSTLOOP_WEB_DIR',

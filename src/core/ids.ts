@@ -7,7 +7,23 @@ import { randomFillSync } from 'node:crypto';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 export type IdPrefix =
-  'tok' | 'req' | 'evt' | 'ses' | 'key' | 'imp' | 'fsc' | 'asm' | 'evd' | 'pca' | 'crt' | 'csr' | 'chn';
+  | 'tok'
+  | 'req'
+  | 'evt'
+  | 'ses'
+  | 'key'
+  | 'imp'
+  | 'fsc'
+  | 'asm'
+  | 'evd'
+  | 'pca'
+  | 'crt'
+  | 'csr'
+  | 'chn'
+  | 'ntf'
+  | 'whk'
+  | 'dlv'
+  | 'arv';
 
 /** Random bytes drawn from a pool: one system call per 409 ids instead of one per id. */
 const pool = Buffer.alloc(4096);

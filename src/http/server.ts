@@ -21,6 +21,7 @@ import { newId } from '../core/ids.js';
 import { Problem, type Api } from '../core/http.js';
 import { sessionRoutes } from '../iam/sessions/routes.js';
 import { tokenRoutes } from '../iam/tokens/routes.js';
+import { accessReviewRoutes } from '../iam/reviews/routes.js';
 import { participantRoutes } from '../participants/routes.js';
 import { keyImportRoutes } from '../cpm/routes/import.js';
 import { keyRoutes } from '../cpm/routes/keys.js';
@@ -35,6 +36,7 @@ import { certificateRoutes } from '../pki/routes/certificates.js';
 import { enrolmentRoutes } from '../pki/routes/enrolments.js';
 import { publicPkiRoutes } from '../pki/routes/public.js';
 import { domainRoutes } from '../pki/routes/domains.js';
+import { notificationRoutes } from '../notifications/routes.js';
 import { authenticateRequest, baseContext } from './auth.js';
 import { operationalRoutes } from './operational.js';
 import { Metrics } from './metrics.js';
@@ -138,6 +140,7 @@ export async function buildServer(app: App, logger: Logger, options: BuildOption
   operationalRoutes(api, app, metrics, () => server.swagger());
   sessionRoutes(api, app.sessions, app.config.publicRateLimitPerMinute);
   tokenRoutes(api, app.tokens);
+  accessReviewRoutes(api, app.accessReviews);
   participantRoutes(api, app.participants);
   auditRoutes(api, app.audit);
   keystoreRoutes(api, app.ceremony);
@@ -153,6 +156,7 @@ export async function buildServer(app: App, logger: Logger, options: BuildOption
   certificateRoutes(api, app.pki);
   publicPkiRoutes(api, app.pki);
   domainRoutes(api, app.pki);
+  notificationRoutes(api, app.notifications);
 
   await serveWebUi(server, app.config.webDir);
   return server;

@@ -30,6 +30,10 @@ export const PERMISSIONS = [
   'pki:revoke',
   'pki:approve',
   'pki:manage',
+  'notifications:read',
+  'notifications:subscribe',
+  'access-reviews:read',
+  'access-reviews:conduct',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -71,6 +75,10 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'pki:revoke',
     'pki:approve',
     'pki:manage',
+    'notifications:read',
+    'notifications:subscribe',
+    'access-reviews:read',
+    'access-reviews:conduct',
   ],
   'compliance-officer': [
     ...READ_REGISTRY,
@@ -84,6 +92,9 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'controls:assess',
     'controls:collect',
     'pki:read',
+    'notifications:read',
+    'notifications:subscribe',
+    'access-reviews:read',
   ],
   'risk-manager': [...READ_REGISTRY, 'controls:read'],
   // Scoped to its own participant by the stores; see core/context.ts `scopeOf`.
@@ -101,6 +112,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'pki:read',
     'pki:enrol',
     'pki:revoke',
+    'notifications:read',
+    'notifications:subscribe',
   ],
   // Read-only over everything, the audit trail included; verifying changes nothing but the trail.
   auditor: [
@@ -115,6 +128,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fspiop:certs:read',
     'controls:read',
     'pki:read',
+    'notifications:read',
+    'access-reviews:read',
   ],
   leadership: [...READ_REGISTRY, 'controls:read'],
 };

@@ -128,6 +128,7 @@ export class Issuer {
       enrolment_id: request.enrolmentId ?? null,
       renews_id: request.renewsId ?? null,
       expiry_warned_at: null,
+      expiry_warned_days: null,
       created_at: isoNow(this.deps.clock),
     };
     const event = {

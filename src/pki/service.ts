@@ -9,6 +9,7 @@ import { TrustloopError, invalid, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeyService } from '../cpm/keys/service.js';
 import type { CryptoService } from '../cpm/ops/service.js';
+import type { NotificationService } from '../notifications/service.js';
 import { CaService, spkiOf, type CreateCaInput } from './ca.js';
 import { ChainService } from './chains.js';
 import { DAY_MS, type PkiDeps } from './context.js';
@@ -24,8 +25,8 @@ import {
   latestCrl,
   latestResponderCertificate,
   listCertificates,
+  dueExpiryWarnings,
   markWarned,
-  unwarnedExpiring,
   type CertificateFilter,
   type CertificateRow,
 } from './store.js';
@@ -40,6 +41,8 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 const RESPONDER_RENEW_DAYS = 7;
 /** The expiry watch announces a certificate this many days before it expires. */
 export const EXPIRY_WARNING_DAYS = 30;
+/** Thresholds (days before expiry) at which the watch announces a certificate: once at each. */
+export const EXPIRY_THRESHOLDS = [1, 7, EXPIRY_WARNING_DAYS] as const;
 
 export interface HubIssueInput {
   profile: ProfileName;
@@ -69,6 +72,7 @@ export class PkiService {
     keys: KeyService,
     crypto: CryptoService,
     config: Config,
+    private readonly notifications: NotificationService,
     clock: Clock = systemClock,
   ) {
     this.deps = { database, audit, keys, crypto, config, clock };
@@ -267,8 +271,9 @@ export class PkiService {
 
   /**
    * One round of upkeep: reissue CRLs nearing nextUpdate, renew responder certificates nearing
-   * expiry, pre-sign OCSP answers that are missing or nearing nextUpdate, and announce certificates entering the expiry window (an audit event each, which the
-   * notification outbox reads). Returns what it did.
+   * expiry, pre-sign OCSP answers that are missing or nearing nextUpdate, and announce certificates
+   * crossing each expiry threshold once (an audit event and a `pki.certificate.expiring`
+   * notification in one transaction). Returns what it did.
    */
   async maintain(ctx: RequestContext = systemContext()) {
     const now = this.deps.clock.now();
@@ -288,23 +293,29 @@ export class PkiService {
       }
     }
     done.ocsp = await this.ocsp.refresh(ctx);
-    const before = new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY_MS).toISOString();
-    for (const row of await unwarnedExpiring(this.deps.database.db, before, now.toISOString())) {
-      await this.deps.database.transaction(async (tx) => {
-        await markWarned(tx, row.id, now.toISOString());
-        await this.deps.audit.append(tx, ctx, {
-          action: 'pki.certificate.expiring',
-          resource: { type: 'pki-certificate', id: row.id },
-          participantId: row.participant_id,
-          details: {
-            serial: row.serial,
-            profile: row.profile,
-            notAfter: row.not_after,
-            withinDays: EXPIRY_WARNING_DAYS,
-          },
+    // Smallest threshold first: a certificate found at 5 days left is announced at 7, not at 30 as well.
+    for (const days of EXPIRY_THRESHOLDS) {
+      const before = new Date(now.getTime() + days * DAY_MS).toISOString();
+      for (const row of await dueExpiryWarnings(this.deps.database.db, now.toISOString(), before, days)) {
+        await this.deps.database.transaction(async (tx) => {
+          await markWarned(tx, row.id, now.toISOString(), days);
+          const details = { serial: row.serial, profile: row.profile, notAfter: row.not_after, withinDays: days };
+          await this.deps.audit.append(tx, ctx, {
+            action: 'pki.certificate.expiring',
+            resource: { type: 'pki-certificate', id: row.id },
+            participantId: row.participant_id,
+            details,
+          });
+          await this.notifications.emit(tx, ctx, {
+            type: 'pki.certificate.expiring',
+            severity: days <= 7 ? 'critical' : 'warning',
+            subject: `${row.profile} certificate ${row.serial} of ${row.participant_id} expires within ${days} day(s)`,
+            participantId: row.participant_id,
+            payload: { certificateId: row.id, subject: row.subject, ...details },
+          });
         });
-      });
-      done.expiring += 1;
+        done.expiring += 1;
+      }
     }
     return done;
   }

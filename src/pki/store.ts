@@ -211,8 +211,16 @@ export async function latestResponderCertificate(
     .executeTakeFirst();
 }
 
-/** Valid certificates entering the warning window that have not been announced yet. */
-export async function unwarnedExpiring(db: Kysely<DB>, before: string, now: string): Promise<CertificateRow[]> {
+/**
+ * Valid certificates within `days` of expiry that have not been announced at this threshold or a
+ * smaller one yet.
+ */
+export async function dueExpiryWarnings(
+  db: Kysely<DB>,
+  now: string,
+  before: string,
+  days: number,
+): Promise<CertificateRow[]> {
   return (
     db
       .selectFrom('pki_certificates')
@@ -220,17 +228,22 @@ export async function unwarnedExpiring(db: Kysely<DB>, before: string, now: stri
       .where('status', '=', 'valid')
       .where('not_after', '<=', before)
       .where('not_after', '>', now)
-      .where('expiry_warned_at', 'is', null)
+      .where((eb) => eb.or([eb('expiry_warned_days', 'is', null), eb('expiry_warned_days', '>', days)]))
       // Responder and listener certificates renew themselves; announcing them would be noise.
       .where('profile', '!=', 'ocsp-signing')
       .where('key_source', '!=', 'ephemeral')
+      .orderBy('not_after')
       .limit(500)
       .execute()
   );
 }
 
-export async function markWarned(tx: Tx, id: string, now: string): Promise<void> {
-  await tx.updateTable('pki_certificates').set({ expiry_warned_at: now }).where('id', '=', id).execute();
+export async function markWarned(tx: Tx, id: string, now: string, days: number): Promise<void> {
+  await tx
+    .updateTable('pki_certificates')
+    .set({ expiry_warned_at: now, expiry_warned_days: days })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function insertEnrolment(tx: Tx, row: EnrolmentRow): Promise<void> {

@@ -10,6 +10,9 @@ import { CasPage } from './pki/CasPage.js';
 import { CertificatesPage } from './pki/CertificatesPage.js';
 import { EnrolmentsPage } from './pki/EnrolmentsPage.js';
 import { ExpiryWatchPage } from './pki/ExpiryWatchPage.js';
+import { NotificationsPage } from './notifications/NotificationsPage.js';
+import { WebhooksPage } from './notifications/WebhooksPage.js';
+import { AccessReviewsPage } from './reviews/AccessReviewsPage.js';
 
 export interface NavEntry {
   /** The page's URL; paths below it belong to the page too. */
@@ -42,6 +45,9 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { path: '/certificates/enrolments', label: 'Enrolment queue', permission: 'pki:read', page: EnrolmentsPage },
   { path: '/certificates/issued', label: 'Certificates', permission: 'pki:read', page: CertificatesPage },
   { path: '/certificates/expiring', label: 'Expiry watch', permission: 'pki:read', page: ExpiryWatchPage },
+  { path: '/notifications', label: 'Notifications', permission: 'notifications:read', page: NotificationsPage },
+  { path: '/webhooks', label: 'Webhooks', permission: 'notifications:read', page: WebhooksPage },
+  { path: '/access-reviews', label: 'Access reviews', permission: 'access-reviews:read', page: AccessReviewsPage },
 ];
 
 export const entriesFor = (permissions: readonly string[]): NavEntry[] =>

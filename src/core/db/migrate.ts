@@ -6,6 +6,7 @@ import * as fspiop from './migrations/0003_fspiop.js';
 import * as pki from './migrations/0004_pki.js';
 import * as controls from './migrations/0005_controls.js';
 import * as cpmImport from './migrations/0006_cpm_import.js';
+import * as notificationsReviews from './migrations/0008_notifications_reviews.js';
 import * as pkiOcsp from './migrations/0009_pki_ocsp.js';
 
 interface MigrationModule {
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<[name: string, module: MigrationModule]> = [
   ['0004_pki', pki],
   ['0005_controls', controls],
   ['0006_cpm_import', cpmImport],
+  ['0008_notifications_reviews', notificationsReviews],
   ['0009_pki_ocsp', pkiOcsp],
 ];
 

@@ -179,6 +179,7 @@ export interface PkiCertificatesTable {
   enrolment_id: string | null;
   renews_id: string | null;
   expiry_warned_at: IsoTime | null;
+  expiry_warned_days: number | null;
   created_at: IsoTime;
 }
 
@@ -280,6 +281,12 @@ export interface DB {
   pki_ocsp_responses: PkiOcspResponsesTable;
   pki_participant_domains: PkiParticipantDomainsTable;
   pki_ca_requests: PkiCaRequestsTable;
+  notifications: NotificationsTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
+  access_reviews: AccessReviewsTable;
+  access_review_entries: AccessReviewEntriesTable;
 }
 
 export interface ControlsCatalogsTable {
@@ -369,4 +376,83 @@ export interface ControlsEvidenceTable {
   created_at: IsoTime;
   created_by: string;
   expires_at: IsoTime | null;
+}
+
+export type NotificationSeverity = 'info' | 'warning' | 'critical';
+
+/** The outbox: written in the transaction of the change that causes the notification. */
+export interface NotificationsTable {
+  id: string;
+  type: string;
+  severity: NotificationSeverity;
+  subject: string;
+  participant_id: string | null;
+  payload: string;
+  created_at: IsoTime;
+}
+
+export interface NotificationSubscriptionsTable {
+  id: string;
+  url: string;
+  event_types: string;
+  participant_id: string | null;
+  description: string | null;
+  secret_key_id: string;
+  secret_sealed: string;
+  created_at: IsoTime;
+  created_by: string;
+  deleted_at: IsoTime | null;
+  deleted_by: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  notification_id: string;
+  subscription_id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: IsoTime;
+  last_attempt_at: IsoTime | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: IsoTime | null;
+  created_at: IsoTime;
+}
+
+export interface NotificationAttemptsTable {
+  delivery_id: string;
+  number: number;
+  at: IsoTime;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  outcome: 'delivered' | 'failed';
+}
+
+export interface AccessReviewsTable {
+  id: string;
+  status: 'open' | 'completed';
+  note: string | null;
+  started_at: IsoTime;
+  started_by: string;
+  completed_at: IsoTime | null;
+  completed_by: string | null;
+}
+
+/** Who had what when the review started, and what the reviewer decided about it. */
+export interface AccessReviewEntriesTable {
+  review_id: string;
+  token_id: string;
+  token_name: string;
+  role: string;
+  participant_id: string | null;
+  token_created_at: IsoTime;
+  expires_at: IsoTime | null;
+  last_used_at: IsoTime | null;
+  decision: 'keep' | 'revoke' | null;
+  reason: string | null;
+  decided_at: IsoTime | null;
+  decided_by: string | null;
 }

@@ -1,7 +1,7 @@
 import type { AuditService } from '../../audit/service.js';
 import { isoNow, systemClock, type Clock } from '../../core/clock.js';
 import type { Actor, RequestContext } from '../../core/context.js';
-import type { Database } from '../../core/db/database.js';
+import type { Database, Tx } from '../../core/db/database.js';
 import { isForeignKeyViolation } from '../../core/db/violations.js';
 import { TrustloopError, invalid, notFound } from '../../core/errors.js';
 import { ID_PATTERN, newId } from '../../core/ids.js';
@@ -90,15 +90,22 @@ export class TokenService {
   }
 
   async revoke(ctx: RequestContext, id: string): Promise<TokenView> {
-    await this.database.transaction(async (tx) => {
-      if (!(await markRevoked(tx, id, isoNow(this.clock), ctx.actor.id))) {
-        throw (await findToken(tx, id))
-          ? new TrustloopError('ERR_CONFLICT', `token '${id}' is already revoked`)
-          : notFound('token', id);
-      }
-      await this.audit.append(tx, ctx, { action: 'token.revoke', resource: { type: 'token', id } });
-    });
+    await this.database.transaction((tx) => this.revokeWithin(tx, ctx, id));
     return this.get(id);
+  }
+
+  /** Revokes inside the caller's transaction (an access review records its decision with it). */
+  async revokeWithin(tx: Tx, ctx: RequestContext, id: string, details?: Record<string, unknown>): Promise<void> {
+    if (!(await markRevoked(tx, id, isoNow(this.clock), ctx.actor.id))) {
+      throw (await findToken(tx, id))
+        ? new TrustloopError('ERR_CONFLICT', `token '${id}' is already revoked`)
+        : notFound('token', id);
+    }
+    await this.audit.append(tx, ctx, {
+      action: 'token.revoke',
+      resource: { type: 'token', id },
+      ...(details ? { details } : {}),
+    });
   }
 
   async count(): Promise<number> {
