@@ -47,6 +47,26 @@ export interface LoadedCa {
 
 const DEFAULT_VALIDITY_DAYS = { root: 3650, issuing: 1825 } as const;
 
+/** The columns a new CA row takes from its certificate: active, unrevoked, no CRL issued yet. */
+function certificateColumns(cert: ReadCertificate, at: string, permittedDns: readonly string[] = []) {
+  return {
+    subject: cert.subject,
+    certificate_pem: toPem(cert.der, 'CERTIFICATE'),
+    serial: cert.serial,
+    fingerprint_sha256: cert.fingerprint,
+    not_before: cert.notBefore.toISOString(),
+    not_after: cert.notAfter.toISOString(),
+    path_length: cert.pathLength ?? null,
+    permitted_dns: JSON.stringify(permittedDns),
+    status: 'active' as const,
+    crl_number: 0,
+    revoked_at: null,
+    revocation_reason: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 /**
  * The CA hierarchy. A root CA signs only issuing CAs and its own CRL; issuing CAs sign participant
  * certificates, their CRL and their OCSP responder's certificate. Keys of Trustloop's CAs live in
@@ -108,20 +128,7 @@ export class CaService {
       key_id: key.id,
       key_version: 1,
       key_type: input.keyType,
-      subject: cert.subject,
-      certificate_pem: toPem(der, 'CERTIFICATE'),
-      serial: cert.serial,
-      fingerprint_sha256: cert.fingerprint,
-      not_before: cert.notBefore.toISOString(),
-      not_after: cert.notAfter.toISOString(),
-      path_length: cert.pathLength ?? null,
-      permitted_dns: JSON.stringify(input.permittedDns ?? []),
-      status: 'active',
-      crl_number: 0,
-      revoked_at: null,
-      revocation_reason: null,
-      created_at: isoNow(this.deps.clock),
-      updated_at: isoNow(this.deps.clock),
+      ...certificateColumns(cert, isoNow(this.deps.clock), input.permittedDns ?? []),
     };
     await this.insert(ctx, row, 'pki.ca.create', {
       role: row.role,
@@ -164,20 +171,7 @@ export class CaService {
       key_id: null,
       key_version: null,
       key_type: keyInfo(cert.spki).type,
-      subject: cert.subject,
-      certificate_pem: toPem(cert.der, 'CERTIFICATE'),
-      serial: cert.serial,
-      fingerprint_sha256: cert.fingerprint,
-      not_before: cert.notBefore.toISOString(),
-      not_after: cert.notAfter.toISOString(),
-      path_length: cert.pathLength ?? null,
-      permitted_dns: '[]',
-      status: 'active',
-      crl_number: 0,
-      revoked_at: null,
-      revocation_reason: null,
-      created_at: isoNow(this.deps.clock),
-      updated_at: isoNow(this.deps.clock),
+      ...certificateColumns(cert, isoNow(this.deps.clock)),
     };
     await this.insert(ctx, row, 'pki.ca.import', { role: row.role, parentId });
     return row;
@@ -295,20 +289,7 @@ export class CaService {
       key_id: request.key_id,
       key_version: 1,
       key_type: request.key_type,
-      subject: cert.subject,
-      certificate_pem: toPem(cert.der, 'CERTIFICATE'),
-      serial: cert.serial,
-      fingerprint_sha256: cert.fingerprint,
-      not_before: cert.notBefore.toISOString(),
-      not_after: cert.notAfter.toISOString(),
-      path_length: cert.pathLength ?? null,
-      permitted_dns: '[]',
-      status: 'active',
-      crl_number: 0,
-      revoked_at: null,
-      revocation_reason: null,
-      created_at: at,
-      updated_at: at,
+      ...certificateColumns(cert, at),
     };
     try {
       await this.deps.database.transaction(async (tx) => {

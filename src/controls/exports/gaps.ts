@@ -11,6 +11,21 @@ export interface GapReportData {
   trend: ({ version: number; takenAt: string } & Summary)[];
 }
 
+/** One row per gap, worst first: rank, requirement, title, result, basis, priority, owner, assessor, due date. */
+export function gapRows(gaps: EvaluatedItem[], catalog: Catalog): (string | number | null)[][] {
+  return gaps.map((gap, index) => [
+    index + 1,
+    gap.ref,
+    catalog.byRef.get(gap.ref)!.title,
+    gap.result,
+    gap.basis,
+    gap.priority,
+    gap.party,
+    gap.assessor,
+    gap.dueDate,
+  ]);
+}
+
 const COUNTED: AssessmentResult[] = [
   'compliant',
   'partially-compliant',
@@ -77,17 +92,7 @@ export function gapReportPdf(report: GapReportData, catalog: Catalog, generatedA
         { header: 'Assessor', share: 0.1 },
         { header: 'Due', share: 0.08 },
       ],
-      report.gaps.map((gap, index) => [
-        index + 1,
-        gap.ref,
-        catalog.byRef.get(gap.ref)!.title,
-        gap.result,
-        gap.basis,
-        gap.priority,
-        gap.party,
-        gap.assessor,
-        gap.dueDate,
-      ]),
+      gapRows(report.gaps, catalog),
     );
   return pdf.finish();
 }

@@ -3,7 +3,7 @@ import type { RequestContext } from '../../core/context.js';
 import type { Api } from '../../core/http.js';
 import type { CollectorService } from '../collectors.js';
 import type { EvidenceService } from '../evidence.js';
-import { gapReportPdf } from '../exports/gaps.js';
+import { gapReportPdf, gapRows } from '../exports/gaps.js';
 import { oscalAssessmentResults, toCsv } from '../reports.js';
 import {
   AcceptSuggestions,
@@ -225,17 +225,7 @@ export function assessmentRoutes(
       const catalog = controls.registry.get(report.assessment.catalog_urn);
       const csv = toCsv(
         ['rank', 'ref', 'title', 'result', 'basis', 'priority', 'owner', 'assessor', 'due date'],
-        report.gaps.map((gap, index) => [
-          index + 1,
-          gap.ref,
-          catalog.byRef.get(gap.ref)!.title,
-          gap.result,
-          gap.basis,
-          gap.priority,
-          gap.party,
-          gap.assessor,
-          gap.dueDate,
-        ]),
+        gapRows(report.gaps, catalog),
       );
       return reply
         .type('text/csv; charset=utf-8')
