@@ -65,14 +65,21 @@ browserSuite('access reviews UI', (engine: EngineName) => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await signIn(server.tokens.admin);
       await page.getByRole('link', { name: 'Access reviews' }).click();
-      await page.getByRole('row').filter({ hasText: 'open' }).click();
+      await page
+        .getByRole('row')
+        .filter({ has: page.getByText('open', { exact: true }) })
+        .click();
       await page.getByTestId(`entry-${own}`).getByRole('button', { name: 'Keep' }).click();
       await page
         .getByTestId('review-detail')
         .getByText(/7 kept, 1 revoked, 0 undecided/)
         .waitFor();
       await page.getByRole('button', { name: 'Complete review' }).click();
-      await page.getByRole('row').filter({ hasText: 'completed' }).waitFor();
+      // The header's 'Completed' column would match a case-insensitive text filter: look for the status badge.
+      await page
+        .getByRole('row')
+        .filter({ has: page.getByText('completed', { exact: true }) })
+        .waitFor();
       const reviews = (await server.request({ method: 'GET', url: '/api/v1/access-reviews', as: 'auditor' })).json();
       assert.equal(reviews.items[0].status, 'completed');
       assert.equal(reviews.items[0].completedBy, idOf(server.tokens.admin));
