@@ -18,12 +18,21 @@ export type AuditRow = AuditEventsTable;
  * `prev_hash` are inside, an edited, deleted, inserted or reordered row breaks the chain.
  */
 export function hashEvent(row: Omit<AuditRow, 'hash'>): string {
+  return hashLink(row, row.seq, row.prev_hash);
+}
+
+/** `hashEvent` of `row` placed at `seq` after `prevHash`, without building that row first. */
+export function hashLink(row: UnlinkedRow, seq: number, prevHash: string): string {
   // One-shot hash(): verification hashes every event, and it costs half of createHash().update().digest().
-  return hash('sha256', canonicalEvent(row));
+  return hash('sha256', canonicalLink(row, seq, prevHash));
 }
 
 /** The exact text `hashEvent` hashes (as UTF-8): the event's canonical JSON with the format version. */
 export function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
+  return canonicalLink(row, row.seq, row.prev_hash);
+}
+
+function canonicalLink(row: UnlinkedRow, seq: number, prevHash: string): string {
   // Keys written in RFC 8785 order so canonicalJsonOfSortedRecord takes its fast path; same bytes either way.
   return canonicalJsonOfSortedRecord({
     action: row.action,
@@ -36,11 +45,11 @@ export function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
     id: row.id,
     outcome: row.outcome,
     participant_id: row.participant_id,
-    prev_hash: row.prev_hash,
+    prev_hash: prevHash,
     request_id: row.request_id,
     resource_id: row.resource_id,
     resource_type: row.resource_type,
-    seq: row.seq,
+    seq,
     service: row.service,
     session_id: row.session_id,
     source_ip: row.source_ip,
@@ -62,10 +71,11 @@ export interface ChainHead {
 /** Gives each row its sequence number and previous hash after `head`, and hashes it. */
 export function linkRows(rows: UnlinkedRow[], head: ChainHead): AuditRow[] {
   let prevHash = head.hash;
-  return rows.map((unlinked, index) => {
-    const row = { ...unlinked, seq: head.seq + index + 1, prev_hash: prevHash };
-    prevHash = hashEvent(row);
-    return { ...row, hash: prevHash };
+  return rows.map((row, index) => {
+    const seq = head.seq + index + 1;
+    const linked = { ...row, seq, prev_hash: prevHash, hash: hashLink(row, seq, prevHash) };
+    prevHash = linked.hash;
+    return linked;
   });
 }
 
@@ -93,5 +103,8 @@ export const COLUMNS = [
   'prev_hash',
   'hash',
 ] as const satisfies readonly (keyof AuditRow)[];
+
+/** The columns a caller fills in, in table order: between `seq` and `prev_hash`, `hash`. */
+export const UNLINKED_COLUMNS = COLUMNS.slice(1, -2) as readonly (keyof UnlinkedRow)[];
 
 export type ChainBreak = 'missing-event' | 'hash-mismatch' | 'previous-hash-mismatch';

@@ -43,6 +43,11 @@ export interface AuditEvent {
   hash: string;
 }
 
+/** Where a recorded event landed in the chain. */
+export interface AuditReceipt {
+  seq: number;
+}
+
 export interface VerificationResult {
   ok: boolean;
   checked: number;
@@ -59,7 +64,7 @@ const MAX_GROUP = 1000;
 interface Waiting {
   ctx: RequestContext;
   entry: AuditEntry;
-  resolve: (event: AuditEvent) => void;
+  resolve: (receipt: AuditReceipt) => void;
   reject: (error: unknown) => void;
 }
 
@@ -89,8 +94,8 @@ export class AuditService {
    * Appends events inside the caller's transaction, after every other write of the change. If the
    * append fails the error propagates and the caller's transaction, change included, rolls back.
    */
-  async append(tx: Tx, ctx: RequestContext, ...entries: AuditEntry[]): Promise<AuditEvent[]> {
-    return this.appendEach(
+  async append(tx: Tx, ctx: RequestContext, ...entries: AuditEntry[]): Promise<void> {
+    await this.appendEach(
       tx,
       entries.map((entry) => ({ ctx, entry })),
     );
@@ -102,7 +107,7 @@ export class AuditService {
    * written together in the next one (group commit): concurrent operations share one fsync instead
    * of queueing for one each. If that commit fails, every operation waiting on it fails.
    */
-  record(ctx: RequestContext, entry: AuditEntry): Promise<AuditEvent> {
+  record(ctx: RequestContext, entry: AuditEntry): Promise<AuditReceipt> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ctx, entry, resolve, reject });
       if (!this.flushing) {
@@ -133,50 +138,37 @@ export class AuditService {
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
     try {
-      const events = this.writer
+      const first = this.writer
         ? await this.writeThroughWorker(this.writer, batch)
         : await this.database.transaction((tx) => this.appendEach(tx, batch));
-      batch.forEach((item, i) => item.resolve(events[i]!));
+      batch.forEach((item, index) => item.resolve({ seq: first + index }));
     } catch (error) {
       for (const item of batch) item.reject(error);
     }
   }
 
-  private async appendEach(tx: Tx, items: { ctx: RequestContext; entry: AuditEntry }[]): Promise<AuditEvent[]> {
+  /** Links and inserts the events after the chain's head, locked for the transaction; returns the first's seq. */
+  private async appendEach(tx: Tx, items: { ctx: RequestContext; entry: AuditEntry }[]): Promise<number> {
     try {
       const head = await lockHead(tx, this.database.engine);
-      const unlinked = items.map(({ ctx, entry }) => this.unlinkedRow(ctx, entry));
       const rows = linkRows(
-        unlinked.map(({ row }) => row),
+        items.map(({ ctx, entry }) => this.unlinkedRow(ctx, entry)),
         head,
       );
       await insertRows(tx, rows);
-      return rows.map((row, index) => toEvent(row, unlinked[index]!.details));
+      return head.seq + 1;
     } catch (error) {
       throw unavailable(error);
     }
   }
 
-  private async writeThroughWorker(writer: AuditWriter, items: Waiting[]): Promise<AuditEvent[]> {
-    let unlinked, appended;
+  private async writeThroughWorker(writer: AuditWriter, items: Waiting[]): Promise<number> {
     try {
-      unlinked = items.map(({ ctx, entry }) => this.unlinkedRow(ctx, entry));
-      appended = await writer.write(unlinked.map(({ row }) => row));
+      const { head } = await writer.write(items.map(({ ctx, entry }) => this.unlinkedRow(ctx, entry)));
+      return head.seq + 1;
     } catch (error) {
       throw unavailable(error);
     }
-    const { head, hashes } = appended;
-    return unlinked.map(({ row, details }, index) =>
-      toEvent(
-        {
-          ...row,
-          seq: head.seq + index + 1,
-          prev_hash: index === 0 ? head.hash : hashes[index - 1]!,
-          hash: hashes[index]!,
-        },
-        details,
-      ),
-    );
   }
 
   async list(filter: AuditFilter): Promise<AuditEvent[]> {
@@ -208,9 +200,8 @@ export class AuditService {
     for await (const page of scanRows(this.database, { after: 0, upTo })) yield* page.map((row) => toEvent(row));
   }
 
-  private unlinkedRow(ctx: RequestContext, entry: AuditEntry): { row: UnlinkedRow; details: Record<string, unknown> } {
-    const details = redactDetails(entry.details ?? {}) as Record<string, unknown>;
-    const row: UnlinkedRow = {
+  private unlinkedRow(ctx: RequestContext, entry: AuditEntry): UnlinkedRow {
+    return {
       id: newId('evt'),
       time: isoNow(this.clock),
       service: ctx.service,
@@ -228,17 +219,15 @@ export class AuditService {
       user_agent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 256),
       session_id: ctx.sessionId,
       participant_id: entry.participantId ?? ctx.actor.participantId,
-      details: canonicalJsonOfRecord(details),
+      details: canonicalJsonOfRecord(redactDetails(entry.details ?? {}) as Record<string, unknown>),
     };
-    return { row, details };
   }
 }
 
 const unavailable = (cause: unknown) =>
   new TrustloopError('ERR_AUDIT_UNAVAILABLE', 'the audit trail could not be written; nothing was changed', { cause });
 
-/** `details` saves re-parsing what the caller has just written. */
-function toEvent(row: AuditRow, details?: Record<string, unknown>): AuditEvent {
+function toEvent(row: AuditRow): AuditEvent {
   return {
     seq: row.seq,
     id: row.id,
@@ -255,7 +244,7 @@ function toEvent(row: AuditRow, details?: Record<string, unknown>): AuditEvent {
     userAgent: row.user_agent,
     sessionId: row.session_id,
     participantId: row.participant_id,
-    details: details ?? parseDetails(row.details),
+    details: parseDetails(row.details),
     prevHash: row.prev_hash,
     hash: row.hash,
   };

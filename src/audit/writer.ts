@@ -7,10 +7,8 @@ type Work = { file: string } & ({ kind: 'append'; lock: SharedArrayBuffer; rows:
 
 export type WriterRequest = Work & { id: number };
 
-/** Where a batch landed (the head it was linked after, each row's hash, in order), or why not. */
-export type WriterReply = { id: number } & (
-  { head: ChainHead; hashes: string[] } | { closed: true } | { error: string }
-);
+/** Where a batch landed (the head it was linked after: its rows follow in order), or why not. */
+export type WriterReply = { id: number } & ({ head: ChainHead } | { closed: true } | { error: string });
 
 export type Appended = Extract<WriterReply, { head: ChainHead }>;
 
