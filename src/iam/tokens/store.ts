@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tx } from '../../core/db/database.js';
 import type { ApiTokensTable, DB } from '../../core/db/schema.js';
+import { precompiled } from '../../core/db/precompiled.js';
 
 export type TokenRow = ApiTokensTable;
 
@@ -11,14 +12,20 @@ export async function insertToken(tx: Tx, row: TokenRow): Promise<void> {
 /** A token with the status of the participant it is bound to (null for hub roles). */
 export type TokenWithParticipant = TokenRow & { participant_status: string | null };
 
+// Every authenticated request runs this.
+const tokenById = precompiled(
+  (db, id: string) =>
+    db
+      .selectFrom('api_tokens')
+      .leftJoin('participants', 'participants.id', 'api_tokens.participant_id')
+      .selectAll('api_tokens')
+      .select('participants.status as participant_status')
+      .where('api_tokens.id', '=', id),
+  ['tok_sample'],
+);
+
 export async function findToken(db: Kysely<DB>, id: string): Promise<TokenWithParticipant | undefined> {
-  return db
-    .selectFrom('api_tokens')
-    .leftJoin('participants', 'participants.id', 'api_tokens.participant_id')
-    .selectAll('api_tokens')
-    .select('participants.status as participant_status')
-    .where('api_tokens.id', '=', id)
-    .executeTakeFirst();
+  return (await tokenById(db, id))[0];
 }
 
 export async function listTokens(db: Kysely<DB>, includeRevoked: boolean): Promise<TokenRow[]> {
