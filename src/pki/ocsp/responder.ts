@@ -57,6 +57,11 @@ interface CaHashes {
  */
 export class OcspResponder {
   private readonly cache = new Map<string, { der: Buffer; until: number }>();
+  /**
+   * A single-certificate request without a nonce, by its exact DER, to its `cache` key: a client
+   * asks the same bytes again and again, and parsing them was most of the responder's own work.
+   */
+  private readonly keyByRequest = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<Buffer>>();
   private readonly responders = new Map<string, { identity: ResponderIdentity; until: number }>();
   private caTable: { loadedAt: number; cas: CaHashes[] } | undefined;
@@ -70,6 +75,9 @@ export class OcspResponder {
 
   /** Answers one DER OCSPRequest with a DER OCSPResponse; never throws for bad input. */
   async respond(der: Buffer): Promise<Buffer> {
+    const requestKey = der.toString('latin1');
+    const known = this.cache.get(this.keyByRequest.get(requestKey) ?? '');
+    if (known && known.until > this.deps.clock.now().getTime()) return known.der;
     const request = parseOcspRequest(der);
     if (!request) return errorResponse(OCSPResponseStatus.malformedRequest);
     const matches = [];
@@ -83,6 +91,7 @@ export class OcspResponder {
     const single = matches.length === 1 && !request.nonce ? matches[0]! : undefined;
     if (!single) return (await this.sign(ca, matches, request.nonce)).der;
     const key = cacheKey(single.certId, single.hashOid);
+    boundedSet(this.keyByRequest, requestKey, key);
     const now = this.deps.clock.now().getTime();
     const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.der;
@@ -291,13 +300,18 @@ export class OcspResponder {
   }
 
   private remember(key: string, der: Buffer, until: number): void {
-    if (this.cache.size >= CACHE_LIMIT) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.delete(key);
-    this.cache.set(key, { der, until });
+    boundedSet(this.cache, key, { der, until });
   }
+}
+
+/** Sets `key` as the newest entry, dropping the oldest one beyond CACHE_LIMIT. */
+function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= CACHE_LIMIT) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.delete(key);
+  map.set(key, value);
 }
 
 const cacheKey = (certId: CertID, hashOid: string): string =>
