@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { browserSuite, openBrowserPage } from './support/browser.js';
 import type { EngineName } from './support/engines.js';
 import { officer } from './support/pki-server.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from './support/server.js';
 
+const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/ui-pki-admin/', import.meta.url));
 const STEP = { timeout: 60_000 };
 
 browserSuite('PKI UI: CA revocation, CA requests under an external root, participant domains', adminSuite);
@@ -116,6 +118,7 @@ function adminSuite(engine: EngineName): void {
     assert.match(message, /goes on the CRL of scheme-root, which is regenerated at once/);
     assert.match(message, /every certificate scheme-issuing issued stops being trusted/);
     await confirm.getByLabel('Reason').selectOption('cACompromise');
+    await screenshot(page, `ca-revoke-confirm-${engine}`);
     await confirm.getByRole('button', { name: 'Revoke CA' }).click();
     await confirm.waitFor({ state: 'hidden' });
     await issuingRow.getByText(/^revoked$/i).waitFor();
@@ -222,6 +225,7 @@ function adminSuite(engine: EngineName): void {
       await upload.getByRole('textbox', { name: 'Signed certificate (PEM)' }).fill(externalPem);
       await upload.getByRole('button', { name: 'Upload certificate' }).click();
       await upload.getByText('Certificate refused').waitFor();
+      await screenshot(page, `ca-request-refused-${engine}`);
       assert.match(await upload.innerText(), /the certificate is not for the key of this request/);
       assert.equal((await api<{ status: string }>(`/api/v1/pki/cas/requests/${requestId}`)).status, 'pending');
 
@@ -258,6 +262,7 @@ function adminSuite(engine: EngineName): void {
         .waitFor();
       await upload.getByRole('button', { name: 'Upload certificate' }).click();
       await detail.getByRole('alert').filter({ hasText: 'Issuing CA active' }).waitFor();
+      await screenshot(page, `ca-request-completed-${engine}`);
       assert.equal(await detail.getByRole('form', { name: 'Upload signed certificate' }).count(), 0);
 
       const completed = await api<{ status: string; caId: string }>(`/api/v1/pki/cas/requests/${requestId}`);
@@ -284,6 +289,7 @@ function adminSuite(engine: EngineName): void {
         0,
         'revoked at the external CA, not here',
       );
+      await screenshot(page, `cas-${engine}`);
     },
   );
 
@@ -304,6 +310,7 @@ function adminSuite(engine: EngineName): void {
     const table = page.getByRole('table', { name: `Domains of ${PARTICIPANT_A}` });
     await table.getByRole('cell', { name: 'bank-a.example', exact: true }).waitFor();
     assert.equal(await form.getByRole('textbox', { name: 'Domain' }).inputValue(), '');
+    await screenshot(page, `domains-${engine}`);
     const listed = await api<{ items: { domain: string; participantId: string }[] }>(
       `/api/v1/pki/participants/${PARTICIPANT_A}/domains`,
     );
@@ -341,4 +348,11 @@ function adminSuite(engine: EngineName): void {
   it('ran without page errors or Content-Security-Policy violations', () => {
     assert.deepEqual(pageProblems, []);
   });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // An animation cancelled meanwhile (a closing drawer) rejects `finished`: settled is enough.
+  await page.evaluate(() => Promise.allSettled(document.getAnimations().map((animation) => animation.finished)));
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
