@@ -25,6 +25,26 @@ function readPem(file: string): string {
   }
 }
 
+interface CaRequest {
+  id: string;
+  name: string;
+  parentId: string;
+  subject: string;
+  status: string;
+  caId: string | null;
+  csrPem: string;
+}
+
+/** Writes a CA request's CSR to `out`, or prints it. */
+function deliverCsr(request: CaRequest, out: string | undefined): void {
+  if (!out) return writeOut(request.csrPem.trimEnd());
+  writeFileSync(out, request.csrPem);
+  writeOut(`wrote the CSR of ${request.id} to ${out}`);
+}
+
+/** A path segment the server checks again; encoded so no input can leave the segment. */
+const segment = (value: string): string => encodeURIComponent(value);
+
 /** Writes the certificate and its chain (issuing CA first) where asked, or prints them. */
 function deliver(detail: CertificateDetail, out: string | undefined): void {
   const pem = detail.certificatePem + detail.chainPem.join('');
@@ -86,6 +106,74 @@ export function pkiCommands(program: Command): void {
       );
       writeOut(`revoked ${revoked.id}; the CRL of ${revoked.parentId} is reissued`);
     });
+  const request = ca
+    .command('request')
+    .description('an issuing CA under an imported external CA: key in the CPM, CSR signed outside');
+  request
+    .command('create')
+    .description('generate the key in the CPM and get the CSR for the external CA to sign')
+    .requiredOption('--name <name>', 'unique name of the future issuing CA')
+    .requiredOption('--parent <caId>', 'the imported external CA that will sign it (pca_…)')
+    .requiredOption('--cn <commonName>', 'subject common name')
+    .option('--key-type <type>', 'ec-p256, ec-p384, rsa-3072 or rsa-4096', 'ec-p384')
+    .option('--org <organization>', 'subject organisation')
+    .option('--country <CC>', 'subject country')
+    .option('--out <file>', 'write the CSR here')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (o: {
+        name: string;
+        parent: string;
+        cn: string;
+        keyType: string;
+        org?: string;
+        country?: string;
+        out?: string;
+        json?: boolean;
+      }) => {
+        const created = await callServer<CaRequest>('POST', '/api/v1/pki/cas/requests', {
+          name: o.name,
+          parentId: id(o.parent, 'parent CA id'),
+          keyType: o.keyType,
+          commonName: o.cn,
+          ...(o.org ? { organization: o.org } : {}),
+          ...(o.country ? { country: o.country } : {}),
+        });
+        if (o.json) return printJson(created);
+        writeOut(`requested ${created.id} (${created.subject}) under ${created.parentId}: have that CA sign the CSR`);
+        deliverCsr(created, o.out);
+      },
+    );
+  request
+    .command('show')
+    .description('a CA request: its status and CSR')
+    .argument('<id>', 'CA request id (csr_…)')
+    .option('--out <file>', 'write the CSR here')
+    .option('--json', 'machine-readable output')
+    .action(async (requestId: string, o: { out?: string; json?: boolean }) => {
+      const shown = await callServer<CaRequest>('GET', `/api/v1/pki/cas/requests/${id(requestId, 'CA request id')}`);
+      if (o.json) return printJson(shown);
+      writeOut(
+        `${shown.id} ${shown.name} ${shown.status} (${shown.subject}) under ${shown.parentId}` +
+          (shown.caId ? `, issuing CA ${shown.caId}` : ''),
+      );
+      deliverCsr(shown, o.out);
+    });
+  request
+    .command('complete')
+    .description('hand back the certificate the external CA signed; the issuing CA becomes active')
+    .argument('<id>', 'CA request id (csr_…)')
+    .requiredOption('--cert <file>', 'the signed CA certificate (PEM)')
+    .option('--json', 'machine-readable output')
+    .action(async (requestId: string, o: { cert: string; json?: boolean }) => {
+      const active = await callServer<{ id: string; name: string; subject: string; parentId: string }>(
+        'POST',
+        `/api/v1/pki/cas/requests/${id(requestId, 'CA request id')}/certificate`,
+        { certificatePem: readPem(o.cert) },
+      );
+      if (o.json) return printJson(active);
+      writeOut(`issuing CA ${active.id} (${active.name}, ${active.subject}) is active under ${active.parentId}`);
+    });
   ca.command('list')
     .description('the CA hierarchy')
     .option('--json', 'machine-readable output')
@@ -93,6 +181,41 @@ export function pkiCommands(program: Command): void {
       const { items } = await callServer<{ items: Record<string, unknown>[] }>('GET', '/api/v1/pki/cas');
       if (o.json) return printJson(items);
       printTable(items, ['id', 'name', 'role', 'source', 'keyType', 'subject', 'notAfter', 'crlNumber']);
+    });
+
+  const domain = pki
+    .command('domain')
+    .description("DNS domains registered to a participant, which its certificates' names may lie under");
+  const domainsOf = (participant: string) => `/api/v1/pki/participants/${segment(participant)}/domains`;
+  domain
+    .command('list')
+    .description("a participant's registered domains")
+    .requiredOption('--participant <fspId>', 'the participant')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { participant: string; json?: boolean }) => {
+      const { items } = await callServer<{ items: Record<string, unknown>[] }>('GET', domainsOf(o.participant));
+      if (o.json) return printJson(items);
+      printTable(items, ['domain', 'participantId', 'registeredBy', 'createdAt']);
+    });
+  domain
+    .command('add')
+    .description('register a domain the participant owns (check the ownership first)')
+    .argument('<domain>', 'DNS domain, e.g. bank-a.example')
+    .requiredOption('--participant <fspId>', 'the participant')
+    .action(async (name: string, o: { participant: string }) => {
+      const added = await callServer<{ domain: string; participantId: string }>('POST', domainsOf(o.participant), {
+        domain: name,
+      });
+      writeOut(`registered ${added.domain} to ${added.participantId}`);
+    });
+  domain
+    .command('remove')
+    .description('remove a registered domain; certificates already issued are not revoked')
+    .argument('<domain>', 'DNS domain')
+    .requiredOption('--participant <fspId>', 'the participant')
+    .action(async (name: string, o: { participant: string }) => {
+      await callServer('DELETE', `${domainsOf(o.participant)}/${segment(name)}`);
+      writeOut(`removed ${name} from ${o.participant}`);
     });
 
   const csr = pki.command('csr').description('enrolment: certificate signing requests');

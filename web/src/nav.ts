@@ -8,6 +8,7 @@ import { KeysPage } from './keys/KeysPage.js';
 import { ParticipantsPage } from './participants/ParticipantsPage.js';
 import { CasPage } from './pki/CasPage.js';
 import { CertificatesPage } from './pki/CertificatesPage.js';
+import { DomainsPage } from './pki/DomainsPage.js';
 import { EnrolmentsPage } from './pki/EnrolmentsPage.js';
 import { ExpiryWatchPage } from './pki/ExpiryWatchPage.js';
 import { NotificationsPage } from './notifications/NotificationsPage.js';
@@ -45,6 +46,7 @@ export const NAV_ENTRIES: readonly NavEntry[] = [
   { path: '/certificates/enrolments', label: 'Enrolment queue', permission: 'pki:read', page: EnrolmentsPage },
   { path: '/certificates/issued', label: 'Certificates', permission: 'pki:read', page: CertificatesPage },
   { path: '/certificates/expiring', label: 'Expiry watch', permission: 'pki:read', page: ExpiryWatchPage },
+  { path: '/certificates/domains', label: 'Participant domains', permission: 'pki:read', page: DomainsPage },
   { path: '/notifications', label: 'Notifications', permission: 'notifications:read', page: NotificationsPage },
   { path: '/webhooks', label: 'Webhooks', permission: 'notifications:read', page: WebhooksPage },
   { path: '/access-reviews', label: 'Access reviews', permission: 'access-reviews:read', page: AccessReviewsPage },

@@ -1,4 +1,4 @@
-import { Anchor, Group, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Table, Text } from '@mantine/core';
 import { StatusBadge } from './badges.js';
 import { day } from './pki-terms.js';
 import type { Ca } from './types.js';
@@ -31,8 +31,20 @@ function Downloads({ ca }: { ca: Ca }) {
   );
 }
 
+/** An active issuing CA whose parent's key is here: the hub can put it on that parent's CRL. */
+export function revocable(ca: Ca, cas: readonly Ca[]): boolean {
+  const parent = cas.find((one) => one.id === ca.parentId);
+  return ca.role === 'issuing' && ca.status === 'active' && parent?.source === 'cpm';
+}
+
+interface Props {
+  cas: readonly Ca[];
+  /** Given to PKI managers: a Revoke button on each CA the hub can revoke. */
+  onRevoke?: (ca: Ca) => void;
+}
+
 /** The CA hierarchy: roots first, each issuing CA naming its parent. */
-export function CaTable({ cas }: { cas: readonly Ca[] }) {
+export function CaTable({ cas, onRevoke }: Props) {
   const names = new Map(cas.map((ca) => [ca.id, ca.name]));
   const ordered = [...cas].sort((a, b) => Number(a.role !== 'root') - Number(b.role !== 'root'));
   return (
@@ -50,6 +62,7 @@ export function CaTable({ cas }: { cas: readonly Ca[] }) {
             <Table.Th>Status</Table.Th>
             <Table.Th>CRL #</Table.Th>
             <Table.Th>Downloads</Table.Th>
+            {onRevoke && <Table.Th>Actions</Table.Th>}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -67,12 +80,33 @@ export function CaTable({ cas }: { cas: readonly Ca[] }) {
               <Table.Td>{day(ca.notBefore)}</Table.Td>
               <Table.Td>{day(ca.notAfter)}</Table.Td>
               <Table.Td>
-                <StatusBadge status={ca.status} />
+                {/* A revoked CA is stored as retired (it never signs again); relying parties see it revoked. */}
+                <StatusBadge status={ca.revokedAt ? 'revoked' : ca.status} />
+                {ca.revokedAt && (
+                  <Text size="xs" c="dimmed" mt={2}>
+                    {day(ca.revokedAt)} ({ca.revocationReason})
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>{ca.source === 'cpm' ? ca.crlNumber : '—'}</Table.Td>
               <Table.Td>
                 <Downloads ca={ca} />
               </Table.Td>
+              {onRevoke && (
+                <Table.Td>
+                  {revocable(ca, cas) && (
+                    <Button
+                      size="compact-sm"
+                      color="red"
+                      variant="light"
+                      aria-label={`Revoke ${ca.name}`}
+                      onClick={() => onRevoke(ca)}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              )}
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -48,6 +48,7 @@ const STATUS_COLOR: Record<string, string> = {
   active: 'green',
   pending: 'blue',
   issued: 'green',
+  completed: 'green',
   revoked: 'red',
   rejected: 'red',
 };

@@ -1,7 +1,7 @@
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.js';
 import { unwrap } from '../api/errors.js';
-import type { EnrolmentStatus, NewCa, RevocationReason, SubmitCsr } from './types.js';
+import type { EnrolmentStatus, ImportCa, NewCa, NewCaRequest, RevocationReason, SubmitCsr } from './types.js';
 
 /**
  * Every PKI query lives under this prefix: an issuance touches the queue, the certificate list and
@@ -24,6 +24,103 @@ export function useCreateCa() {
   return useMutation({
     mutationFn: (body: NewCa) => unwrap(api.POST('/api/v1/pki/cas', { body })),
     onSuccess: () => client.invalidateQueries({ queryKey: PKI_KEY }),
+  });
+}
+
+export function useImportCa() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ImportCa) => unwrap(api.POST('/api/v1/pki/cas/import', { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: PKI_KEY }),
+  });
+}
+
+/** Revokes an issuing CA: it stops signing, and its parent's CRL is reissued with it on it. */
+export function useRevokeCa(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: RevocationReason) =>
+      unwrap(api.POST('/api/v1/pki/cas/{id}/revoke', { params: { path: { id } }, body: { reason } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: PKI_KEY }),
+  });
+}
+
+/** Starts an issuing CA under an imported external CA: the key is made in the CPM, the CSR goes out to be signed. */
+export function useRequestCa() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewCaRequest) => unwrap(api.POST('/api/v1/pki/cas/requests', { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: PKI_KEY }),
+  });
+}
+
+export const useCaRequest = (id: string | null) =>
+  useQuery({
+    queryKey: [...PKI_KEY, 'ca-request', id],
+    queryFn:
+      id === null ? skipToken : () => unwrap(api.GET('/api/v1/pki/cas/requests/{id}', { params: { path: { id } } })),
+  });
+
+/** Hands back the certificate the external CA signed; the issuing CA becomes active. */
+export function useCompleteCaRequest(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (certificatePem: string) =>
+      unwrap(
+        api.POST('/api/v1/pki/cas/requests/{id}/certificate', { params: { path: { id } }, body: { certificatePem } }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: PKI_KEY }),
+  });
+}
+
+/** Every participant the caller may see, for choosing whose domains to show (the server's page limit). */
+export const useParticipantIds = (enabled: boolean) =>
+  useQuery({
+    queryKey: [...PKI_KEY, 'participant-ids'],
+    queryFn: enabled
+      ? async () =>
+          (await unwrap(api.GET('/api/v1/participants', { params: { query: { limit: 500 } } }))).items.map(
+            (participant) => participant.id,
+          )
+      : skipToken,
+  });
+
+export const useDomains = (participantId: string | null) =>
+  useQuery({
+    queryKey: [...PKI_KEY, 'domains', participantId],
+    queryFn:
+      participantId === null
+        ? skipToken
+        : () =>
+            unwrap(
+              api.GET('/api/v1/pki/participants/{participantId}/domains', { params: { path: { participantId } } }),
+            ),
+  });
+
+export function useRegisterDomain(participantId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (domain: string) =>
+      unwrap(
+        api.POST('/api/v1/pki/participants/{participantId}/domains', {
+          params: { path: { participantId } },
+          body: { domain },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...PKI_KEY, 'domains', participantId] }),
+  });
+}
+
+export function useRemoveDomain(participantId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (domain: string) =>
+      unwrap(
+        api.DELETE('/api/v1/pki/participants/{participantId}/domains/{domain}', {
+          params: { path: { participantId, domain } },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...PKI_KEY, 'domains', participantId] }),
   });
 }
 

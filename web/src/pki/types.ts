@@ -25,3 +25,9 @@ export type CertificateDetail = Body<paths['/api/v1/pki/certificates/{id}']['get
 export type Certificate = CertificateDetail['certificate'];
 export type RevocationReason = JsonBody<paths['/api/v1/pki/certificates/{id}/revoke']['post']>['reason'];
 export type ExpiringReport = Body<paths['/api/v1/pki/certificates/expiring']['get']>;
+
+export type ImportCa = JsonBody<paths['/api/v1/pki/cas/import']['post']>;
+export type NewCaRequest = JsonBody<paths['/api/v1/pki/cas/requests']['post']>;
+export type CaRequest = Body<paths['/api/v1/pki/cas/requests/{id}']['get']>;
+
+export type Domain = Body<paths['/api/v1/pki/participants/{participantId}/domains']['get']>['items'][number];
