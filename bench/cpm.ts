@@ -3,7 +3,9 @@
  * measured in the same run, with its target and a ✓ or ✗:
  *
  * 1. library path: signatures and 1 KiB AES-256-GCM encryptions per second through
- *    `CryptoService` (policy checks, the software keystore, one durable audit event per operation);
+ *    `CryptoService` (policy checks, the software keystore, one durable audit event per operation),
+ *    and beside each signature the keystore's signing threads alone (no policy, no audit): the
+ *    ceiling node:crypto sets on two threads;
  * 2. PKCS#11: RS256 and ES256 signatures per second through the same library path on a fresh
  *    SoftHSM2 token (skipped, saying so, when SoftHSM2 is not installed);
  * 3. HTTP: a real `trustloop serve` on loopback (SQLite, software keystore dev-unsealed, audit on)
@@ -15,7 +17,7 @@
  *                                           run, where its main thread spent the time
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +26,7 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/core/config.js';
 import { systemContext, type RequestContext } from '../src/core/context.js';
 import { parseVersioned } from '../src/cpm/ops/service.js';
+import { signerPool } from '../src/cpm/keystore/signer-pool.js';
 import { load, startServer, type BenchServer, type LoadResult } from './cpm-http.js';
 import { printSummary, summarise } from './cpu-profile.js';
 
@@ -136,6 +139,27 @@ async function rate(operation: () => Promise<unknown>): Promise<number> {
   return done / ((performance.now() - start) / 1000);
 }
 
+const KEY_PAIRS: Record<string, () => KeyObject> = {
+  'rsa-2048': () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+  'ec-p256': () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+  ed25519: () => generateKeyPairSync('ed25519').privateKey,
+};
+
+/**
+ * The software keystore's signing threads alone (no key lookup, policy or audit): what the library
+ * path would reach if everything around the signature were free, and so how far node:crypto on
+ * two threads is from `openssl speed -multi 2`.
+ */
+async function signingThreadsRate(c: Case): Promise<number | undefined> {
+  const make = KEY_PAIRS[c.type];
+  if (!make || !c.algorithm) return undefined;
+  const key = make();
+  const algorithm = c.algorithm;
+  const op = () => signerPool.sign(`bench-alone-${c.type}/`, key, algorithm, SIGN_INPUT);
+  await rate(op);
+  return rate(op);
+}
+
 async function libraryRate(app: App, ctx: RequestContext, c: Case, name: string): Promise<number> {
   const key = await app.keys.create(ctx, { name, type: c.type, purpose: c.purpose });
   const op =
@@ -215,16 +239,19 @@ async function main(): Promise<void> {
 
   write('');
   write(`## Library path (SQLite audit, one event per operation, ${IN_FLIGHT} in flight, ${SECONDS} s each)`);
-  write('| operation | Trustloop ops/s | openssl speed -multi 2 ops/s | ratio | target |');
-  write('|---|--:|--:|--:|--:|');
+  write(
+    '| operation | Trustloop ops/s | openssl speed -multi 2 ops/s | ratio | target | signing threads alone ops/s | their ratio to openssl |',
+  );
+  write('|---|--:|--:|--:|--:|--:|--:|');
   await withApp({}, async (app, ctx) => {
     for (const share of await app.ceremony.init(ctx, { shares: 2, threshold: 2 }))
       await app.ceremony.unseal(ctx, share);
     for (const c of CASES) {
       const theirs = await peer(c);
       const ours = await libraryRate(app, ctx, c, `bench-${c.type}`);
+      const alone = await signingThreadsRate(c);
       write(
-        `| ${c.label} | ${count(ours)} | ${theirs ? count(theirs) : 'n/a'} | ${ratioText(ours, theirs)} | ${verdict(ours, theirs, c.libraryTarget)} |`,
+        `| ${c.label} | ${count(ours)} | ${theirs ? count(theirs) : 'n/a'} | ${ratioText(ours, theirs)} | ${verdict(ours, theirs, c.libraryTarget)} | ${alone ? count(alone) : '-'} | ${alone ? ratioText(alone, theirs) : '-'} |`,
       );
     }
     const audited = await app.audit.verify();
