@@ -163,6 +163,12 @@ describe('trustloop pki CLI', () => {
       new RegExp(`^${requestId} existing-issuing pending \\(O=Scheme, CN=Existing Issuing CA\\)`, 'm'),
     );
     assert.match(shown.out, /-----BEGIN CERTIFICATE REQUEST-----/);
+    const listed = await cli(t.tokens.auditor, 'ca', 'request', 'list', '--status', 'pending');
+    assert.equal(listed.code, 0, listed.out);
+    assert.match(listed.out, new RegExp(`^${requestId} pending existing-issuing `, 'm'));
+    const badStatus = await cli(t.tokens.auditor, 'ca', 'request', 'list', '--status', 'lost');
+    assert.notEqual(badStatus.code, 0);
+    assert.match(badStatus.out, /ERR_VALIDATION/);
 
     // The root's own certificate is not for the request's key; a missing file never reaches the server.
     const wrong = await cli(officerToken, 'ca', 'request', 'complete', requestId, '--cert', path.join(dir, 'ext.pem'));

@@ -220,6 +220,14 @@ function adminSuite(engine: EngineName): void {
         /CN\s?=\s?Ext Issuing CA/,
       );
 
+      // Closed, the request waits in the page's list, which opens it again.
+      await drawer.getByRole('button', { name: 'Close' }).click();
+      await drawer.waitFor({ state: 'hidden' });
+      const pendingTable = page.getByRole('table', { name: 'Pending CA requests' });
+      await pendingTable.getByRole('button', { name: 'ext-issuing' }).click();
+      await detail.waitFor();
+      assert.equal(new URL(page.url()).searchParams.get('request'), requestId);
+
       // The root's own certificate is not for the request's key: the refusal says so.
       const upload = detail.getByRole('form', { name: 'Upload signed certificate' });
       await upload.getByRole('textbox', { name: 'Signed certificate (PEM)' }).fill(externalPem);
@@ -279,6 +287,7 @@ function adminSuite(engine: EngineName): void {
       await drawer.waitFor({ state: 'hidden' });
       const row = page.getByTestId(`ca-row-${ca.id}`);
       await row.waitFor();
+      await pendingTable.waitFor({ state: 'detached' });
       assert.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 3), [
         'ext-issuing',
         'issuing',

@@ -145,6 +145,19 @@ export function pkiCommands(program: Command): void {
       },
     );
   request
+    .command('list')
+    .description('CA requests, newest first')
+    .option('--status <status>', 'pending or completed')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { status?: string; json?: boolean }) => {
+      const query = o.status ? `?status=${encodeURIComponent(o.status)}` : '';
+      const { items } = await callServer<{ items: CaRequest[] }>('GET', `/api/v1/pki/cas/requests${query}`);
+      if (o.json) return printJson(items);
+      if (items.length === 0) return writeOut('no CA requests');
+      for (const shown of items)
+        writeOut(`${shown.id} ${shown.status} ${shown.name} (${shown.subject}) under ${shown.parentId}`);
+    });
+  request
     .command('show')
     .description('a CA request: its status and CSR')
     .argument('<id>', 'CA request id (csr_…)')

@@ -249,6 +249,13 @@ export class CaService {
     return row;
   }
 
+  /** CA requests, newest first (at most 500: a scheme has a handful). */
+  async caRequests(status: CaRequestRow['status'] | undefined): Promise<CaRequestRow[]> {
+    let query = this.deps.database.db.selectFrom('pki_ca_requests').selectAll();
+    if (status) query = query.where('status', '=', status);
+    return query.orderBy('created_at', 'desc').orderBy('id').limit(500).execute();
+  }
+
   async caRequest(id: string): Promise<CaRequestRow> {
     const row = await this.deps.database.db
       .selectFrom('pki_ca_requests')

@@ -300,4 +300,9 @@ export const CaRequestView = Type.Object(
   },
   { additionalProperties: false },
 );
+export const CaRequestList = Type.Object({ items: Type.Array(CaRequestView) }, { additionalProperties: false });
+export const CaRequestQuery = Type.Object(
+  { status: Type.Optional(literals(['pending', 'completed'] as const)) },
+  { additionalProperties: false },
+);
 export const CaCertificateBody = Type.Object({ certificatePem: PemText }, { additionalProperties: false });

@@ -5,6 +5,8 @@ import {
   CaCertificateBody,
   CaList,
   CaRequestBody,
+  CaRequestList,
+  CaRequestQuery,
   CaRequestView,
   CaView,
   CreateCa,
@@ -69,6 +71,20 @@ export function caRoutes(app: Api, pki: PkiService): void {
     },
     async (request, reply) =>
       reply.code(201).send(caRequestView(await pki.cas.requestSigned(request.ctx, request.body))),
+  );
+
+  app.get(
+    '/api/v1/pki/cas/requests',
+    {
+      config: { access: { permission: 'pki:read' } },
+      schema: {
+        tags,
+        summary: 'List CA requests under external CAs, newest first',
+        querystring: CaRequestQuery,
+        response: { 200: CaRequestList },
+      },
+    },
+    async (request) => ({ items: (await pki.cas.caRequests(request.query.status)).map(caRequestView) }),
   );
 
   app.get(

@@ -9,6 +9,7 @@ import { CaTable } from './CaTable.js';
 import { CreateCaModal } from './CreateCaModal.js';
 import { ImportCaModal } from './ImportCaModal.js';
 import { useCas } from './queries.js';
+import { PendingCaRequests } from './PendingCaRequests.js';
 import { RequestCaModal } from './RequestCaModal.js';
 import { RevokeCaModal } from './RevokeCaModal.js';
 import type { Ca } from './types.js';
@@ -55,6 +56,7 @@ export function CasPage() {
       </Group>
       <ErrorAlert error={cas.error} title="Could not load the CAs" />
       {cas.data && <CaTable cas={items} onRevoke={canManage ? setRevoking : undefined} />}
+      <PendingCaRequests nameOf={nameOf} onOpen={openRequest} />
       {cas.data && items.length === 0 && (
         <Text c="dimmed">No CA yet: create a root CA, then an issuing CA under it.</Text>
       )}

@@ -54,6 +54,12 @@ export function useRequestCa() {
   });
 }
 
+export const usePendingCaRequests = () =>
+  useQuery({
+    queryKey: [...PKI_KEY, 'ca-requests', 'pending'],
+    queryFn: () => unwrap(api.GET('/api/v1/pki/cas/requests', { params: { query: { status: 'pending' } } })),
+  });
+
 export const useCaRequest = (id: string | null) =>
   useQuery({
     queryKey: [...PKI_KEY, 'ca-request', id],
