@@ -187,6 +187,27 @@ export function pkiCommands(program: Command): void {
       if (o.json) return printJson(active);
       writeOut(`issuing CA ${active.id} (${active.name}, ${active.subject}) is active under ${active.parentId}`);
     });
+  ca.command('crl-import')
+    .description("import an external CA's current CRL (PEM or DER file); the mTLS listener needs it")
+    .argument('<id>', 'the imported external CA (pca_…)')
+    .requiredOption('--crl <file>', 'the CRL that external CA signed, PEM or DER')
+    .action(async (caId: string, o: { crl: string }) => {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(o.crl);
+      } catch {
+        throw new TrustloopError('ERR_VALIDATION', `cannot read ${o.crl}`);
+      }
+      const text = bytes.subarray(0, 32).toString('latin1').trimStart().startsWith('-----')
+        ? bytes.toString('utf8')
+        : bytes.toString('base64');
+      const crl = await callServer<{ crlNumber: number; nextUpdate: string }>(
+        'POST',
+        `/api/v1/pki/cas/${id(caId, 'CA id')}/crl/import`,
+        { crl: text },
+      );
+      writeOut(`imported CRL number ${crl.crlNumber} of ${caId}; next update due ${crl.nextUpdate}`);
+    });
   ca.command('list')
     .description('the CA hierarchy')
     .option('--json', 'machine-readable output')

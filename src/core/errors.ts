@@ -68,6 +68,8 @@ const STATUS_BY_CODE = {
   ERR_ENROLMENT_DECIDED: 409,
   ERR_DUAL_CONTROL: 403,
   ERR_CHAIN_INVALID: 400,
+  ERR_CRL_INVALID: 400,
+  ERR_CRL_NOT_NEWER: 409,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -138,6 +140,8 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   ERR_ENROLMENT_DECIDED: 'Enrolment already decided',
   ERR_DUAL_CONTROL: 'Dual control refuses this approval',
   ERR_CHAIN_INVALID: 'Certificate chain invalid',
+  ERR_CRL_INVALID: 'CRL not acceptable',
+  ERR_CRL_NOT_NEWER: 'CRL not newer than the stored one',
 };
 
 /** Base error: a stable `code`, a human message safe to show to the caller, and the original cause. */

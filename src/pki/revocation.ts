@@ -5,6 +5,7 @@ import { isoNow } from '../core/clock.js';
 import type { CaService } from './ca.js';
 import type { PkiDeps } from './context.js';
 import {
+  activeChildCas,
   advanceCrlNumber,
   deleteOcspResponse,
   findCertificate,
@@ -20,6 +21,9 @@ import {
   type CrlRow,
 } from './store.js';
 import { issueCrl } from './x509/build.js';
+import { crlSignedBy, decodeCrlText, readCrl } from './x509/crl.js';
+import { sha256Hex } from './x509/algorithms.js';
+import { isUniqueViolation } from '../core/db/violations.js';
 
 /** RFC 5280 section 5.3.1 reason codes a revocation may carry (removeFromCRL only undoes a hold). */
 export const REVOCATION_REASONS = {
@@ -46,6 +50,12 @@ const HUB_ONLY_REASONS = new Set<RevocationReason>([
 const CRL_VALIDITY_MS = 24 * 3_600_000;
 /** A CRL is reissued once less than this remains before its nextUpdate. */
 export const CRL_REFRESH_MARGIN_MS = 6 * 3_600_000;
+
+/** How far ahead of this clock an imported CRL's thisUpdate may be. */
+const CLOCK_SKEW_MS = 300_000;
+
+const reasonName = (code: number): RevocationReason =>
+  (Object.entries(REVOCATION_REASONS).find(([, value]) => value === code)?.[0] as RevocationReason) ?? 'unspecified';
 
 export type RevocationListener = (certificate: CertificateRow, ctx: RequestContext) => Promise<void>;
 
@@ -142,10 +152,18 @@ export class RevocationService {
     return work;
   }
 
-  /** The newest CRL, reissued first when there is none or it is close to its nextUpdate. */
+  /**
+   * The newest CRL, reissued first when there is none or it is close to its nextUpdate. For an
+   * imported (external) CA it is the newest CRL imported from it, as it is: only its issuer can
+   * renew it.
+   */
   async currentCrl(ctx: RequestContext, caId: string): Promise<CrlRow> {
     const ca = await this.cas.get(caId);
-    if (ca.source !== 'cpm') throw notFound('CRL of CA', caId);
+    if (ca.source !== 'cpm') {
+      const imported = await latestCrl(this.deps.database.db, caId);
+      if (!imported) throw notFound('CRL of CA', caId);
+      return imported;
+    }
     const crl = await latestCrl(this.deps.database.db, caId);
     if (crl && Date.parse(crl.next_update) - this.deps.clock.now().getTime() > CRL_REFRESH_MARGIN_MS) return crl;
     return this.publishCrl(ctx, caId);
@@ -194,9 +212,110 @@ export class RevocationService {
     return this.cas.get(id);
   }
 
+  /**
+   * Stores the current CRL of an imported (external) CA, given as PEM or base64 DER: it must be a
+   * complete CRL signed by that CA's key, current, and newer than the one stored. A CA of this hub
+   * that the CRL lists (an issuing CA the external root signed) is marked revoked in the same
+   * transaction, except on certificateHold, which the CRL itself enforces at the mTLS handshake
+   * until the external CA lifts it. Refusals are audited.
+   */
+  async importCrl(ctx: RequestContext, caId: string, text: string): Promise<CrlRow> {
+    try {
+      return await this.storeImported(ctx, caId, text);
+    } catch (error) {
+      if (error instanceof TrustloopError)
+        await this.deps.audit.record(ctx, {
+          action: 'pki.crl.import',
+          resource: { type: 'pki-ca', id: caId },
+          outcome: 'denied',
+          errorCode: error.code,
+        });
+      throw error;
+    }
+  }
+
   /** Called after a CA is revoked (the OCSP responder drops it). */
   onCaRevoke(listener: (caId: string) => void): void {
     this.caListeners.push(listener);
+  }
+
+  private async storeImported(ctx: RequestContext, caId: string, text: string): Promise<CrlRow> {
+    const ca = await this.cas.load(caId);
+    if (ca.row.source !== 'external')
+      throw new TrustloopError('ERR_CONFLICT', `CA '${caId}' is held here; its CRLs are issued here, not imported`);
+    const crl = readCrl(decodeCrlText(text));
+    if (!(await crlSignedBy(crl, ca.cert)))
+      throw new TrustloopError('ERR_CRL_INVALID', `the CRL is not signed by CA '${caId}' (${ca.cert.subject})`);
+    const now = this.deps.clock.now();
+    if (crl.thisUpdate.getTime() > now.getTime() + CLOCK_SKEW_MS)
+      throw new TrustloopError(
+        'ERR_CRL_INVALID',
+        `the CRL's thisUpdate (${crl.thisUpdate.toISOString()}) is in the future`,
+      );
+    if (crl.nextUpdate <= now)
+      throw new TrustloopError('ERR_CRL_INVALID', `the CRL expired at ${crl.nextUpdate.toISOString()}`);
+    const stored = await latestCrl(this.deps.database.db, caId);
+    const notNewer = () =>
+      new TrustloopError(
+        'ERR_CRL_NOT_NEWER',
+        `CRL number ${crl.number} of ${crl.thisUpdate.toISOString()} is not newer than the stored number ${stored?.crl_number}`,
+      );
+    if (stored && (crl.number <= stored.crl_number || crl.thisUpdate.toISOString() < stored.this_update))
+      throw notNewer();
+    const row: CrlRow = {
+      ca_id: caId,
+      crl_number: crl.number,
+      this_update: crl.thisUpdate.toISOString(),
+      next_update: crl.nextUpdate.toISOString(),
+      der: crl.der.toString('base64'),
+    };
+    const listed = new Map(crl.entries.map((entry) => [entry.serial, entry]));
+    const at = isoNow(this.deps.clock);
+    const revokedCas: string[] = [];
+    try {
+      await this.deps.database.transaction(async (tx) => {
+        revokedCas.length = 0;
+        if (!(await advanceCrlNumber(tx, caId, ca.row.crl_number, at, crl.number))) throw notNewer();
+        await insertCrl(tx, row);
+        for (const child of await activeChildCas(tx, caId)) {
+          const entry = listed.get(child.serial);
+          if (!entry || entry.reason === REVOCATION_REASONS.certificateHold) continue;
+          const reason = reasonName(entry.reason);
+          await markCaRevoked(tx, child.id, entry.revokedAt.toISOString(), reason);
+          await this.deps.audit.append(tx, ctx, {
+            action: 'pki.ca.revoke',
+            resource: { type: 'pki-ca', id: child.id },
+            details: {
+              parentId: caId,
+              serial: child.serial,
+              fingerprintSha256: child.fingerprint_sha256,
+              subject: child.subject,
+              reason,
+              byCrlNumber: crl.number,
+            },
+          });
+          revokedCas.push(child.id);
+        }
+        await this.deps.audit.append(tx, ctx, {
+          action: 'pki.crl.import',
+          resource: { type: 'pki-ca', id: caId },
+          details: {
+            crlNumber: crl.number,
+            thisUpdate: row.this_update,
+            nextUpdate: row.next_update,
+            entries: crl.entries.length,
+            fingerprintSha256: sha256Hex(crl.der),
+            revokedCas,
+          },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw notNewer();
+      throw error;
+    }
+    for (const id of revokedCas) for (const listener of this.caListeners) listener(id);
+    for (const listener of this.crlListeners) listener(caId);
+    return row;
   }
 
   private async issueNext(ctx: RequestContext, caId: string): Promise<CrlRow> {

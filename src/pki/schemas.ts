@@ -306,3 +306,15 @@ export const CaRequestQuery = Type.Object(
   { additionalProperties: false },
 );
 export const CaCertificateBody = Type.Object({ certificatePem: PemText }, { additionalProperties: false });
+
+/** An external CA's CRL: PEM, or base64 of the DER. A root's CRL lists few entries; 1 MB is ample. */
+export const ImportCrlBody = Type.Object(
+  {
+    crl: Type.String({
+      minLength: 1,
+      maxLength: 1_000_000,
+      description: 'the CRL as PEM (BEGIN X509 CRL) or base64 of its DER',
+    }),
+  },
+  { additionalProperties: false },
+);

@@ -27,8 +27,10 @@ import {
   listCertificates,
   dueExpiryWarnings,
   markWarned,
+  type CaRow,
   type CertificateFilter,
   type CertificateRow,
+  type CrlRow,
 } from './store.js';
 import { keyInfo, sha256Hex, type CaKeyType } from './x509/algorithms.js';
 import { toPem } from './x509/build.js';
@@ -43,6 +45,17 @@ const RESPONDER_RENEW_DAYS = 7;
 export const EXPIRY_WARNING_DAYS = 30;
 /** Thresholds (days before expiry) at which the watch announces a certificate: once at each. */
 export const EXPIRY_THRESHOLDS = [1, 7, EXPIRY_WARNING_DAYS] as const;
+
+export interface TrustMaterial {
+  /** PEM certificates of the CAs trusted for client certificates. */
+  ca: string[];
+  /** PEM CRLs, one for each trusted CA. */
+  crl: string[];
+  /** CPM CAs left out, and why (an external CA above them without a current CRL). */
+  excluded: { caId: string; reason: string }[];
+  /** Earliest nextUpdate (ISO) of the imported CRLs in use, if any. */
+  refreshAt: string | undefined;
+}
 
 export interface HubIssueInput {
   profile: ProfileName;
@@ -65,6 +78,7 @@ export class PkiService {
   private readonly issuer: Issuer;
   private readonly offload: X509Offload;
   private readonly deps: PkiDeps;
+  private readonly trustListeners = new Set<() => void>();
 
   constructor(
     database: Database,
@@ -87,7 +101,11 @@ export class PkiService {
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
     this.issuer.onIssued((certificates) => this.ocsp.enqueue(certificates));
-    this.revocation.onCaRevoke(() => this.ocsp.forgetCa());
+    this.revocation.onCaRevoke(() => {
+      this.ocsp.forgetCa();
+      this.trustChanged();
+    });
+    this.revocation.onCrl(() => this.trustChanged());
     this.revocation.onRevoke(async (certificate, ctx) => {
       this.ocsp.forget(certificate);
       // Best effort: if it cannot be signed now, the first request signs it.
@@ -110,6 +128,7 @@ export class PkiService {
     if (ca.role === 'issuing') await this.issueResponder(ctx, ca.id);
     await this.revocation.publishCrl(ctx, ca.id);
     this.ocsp.reloadCas();
+    this.trustChanged();
     return ca;
   }
 
@@ -122,13 +141,24 @@ export class PkiService {
     await this.issueResponder(ctx, ca.id);
     await this.revocation.publishCrl(ctx, ca.id);
     this.ocsp.reloadCas();
+    this.trustChanged();
     return ca;
   }
 
   async importCa(ctx: RequestContext, input: { name: string; certificatePem: string }) {
     const ca = await this.cas.import(ctx, input);
     this.ocsp.reloadCas();
+    this.trustChanged();
     return ca;
+  }
+
+  /**
+   * Calls `listener` whenever what the mTLS listener trusts may have changed: a CA created,
+   * imported, completed or revoked, a CRL issued or imported. Returns the unsubscribe function.
+   */
+  onTrustChange(listener: () => void): () => void {
+    this.trustListeners.add(listener);
+    return () => this.trustListeners.delete(listener);
   }
 
   /**
@@ -221,13 +251,47 @@ export class PkiService {
     return { type: 'certificate', id: row.id, role: 'participant', participantId: row.participant_id };
   }
 
-  /** What the mTLS listener trusts: every active CA whose key is in the CPM, with its current CRL. */
-  async trustMaterial(ctx: RequestContext): Promise<{ ca: string[]; crl: string[] }> {
-    const cas = (await this.cas.list()).filter((ca) => ca.source === 'cpm' && ca.status === 'active');
+  /**
+   * What the mTLS listener trusts: every active CA whose key is in the CPM, with the CAs above it
+   * (an imported external root or intermediate) and a CRL for each, because OpenSSL checks
+   * revocation of every certificate in the chain. An external CA's CRL is the newest one imported
+   * from it; a CPM CA under an external CA without a current imported CRL is left out (`excluded`,
+   * with the reason) so its certificates are refused rather than accepted unchecked. `refreshAt`
+   * is the earliest nextUpdate of those imported CRLs, when the material must be rebuilt.
+   */
+  async trustMaterial(ctx: RequestContext): Promise<TrustMaterial> {
+    const all = await this.cas.list();
+    const byId = new Map(all.map((ca) => [ca.id, ca]));
+    const now = this.deps.clock.now().toISOString();
+    const trusted = new Map<string, CaRow>();
+    const imported = new Map<string, CrlRow>();
+    const excluded: TrustMaterial['excluded'] = [];
+    let refreshAt: string | undefined;
+    const problemOf = async (ca: CaRow): Promise<string | undefined> => {
+      if (ca.status !== 'active') return `external CA '${ca.id}' is ${ca.status}`;
+      const crl = imported.get(ca.id) ?? (await latestCrl(this.deps.database.db, ca.id));
+      if (!crl) return `no CRL imported from external CA '${ca.id}' (${ca.subject})`;
+      if (crl.next_update <= now) return `the CRL of external CA '${ca.id}' expired at ${crl.next_update}`;
+      imported.set(ca.id, crl);
+      if (refreshAt === undefined || crl.next_update < refreshAt) refreshAt = crl.next_update;
+      return undefined;
+    };
+    for (const ca of all) {
+      if (ca.source !== 'cpm' || ca.status !== 'active') continue;
+      const chain = [ca];
+      for (let up = ca.parent_id && byId.get(ca.parent_id); up; up = up.parent_id && byId.get(up.parent_id))
+        chain.push(up);
+      let problem: string | undefined;
+      for (const above of chain.slice(1)) if (above.source === 'external') problem ??= await problemOf(above);
+      if (problem) excluded.push({ caId: ca.id, reason: problem });
+      else for (const member of chain) trusted.set(member.id, member);
+    }
     const crl = [];
-    for (const ca of cas)
-      crl.push(toPem(Buffer.from((await this.revocation.currentCrl(ctx, ca.id)).der, 'base64'), 'X509 CRL'));
-    return { ca: cas.map((ca) => ca.certificate_pem), crl };
+    for (const ca of trusted.values()) {
+      const row = imported.get(ca.id) ?? (await this.revocation.currentCrl(ctx, ca.id));
+      crl.push(toPem(Buffer.from(row.der, 'base64'), 'X509 CRL'));
+    }
+    return { ca: [...trusted.values()].map((ca) => ca.certificate_pem), crl, excluded, refreshAt };
   }
 
   async certificate(ctx: RequestContext, id: string): Promise<CertificateRow> {
@@ -318,6 +382,10 @@ export class PkiService {
       }
     }
     return done;
+  }
+
+  private trustChanged(): void {
+    for (const listener of this.trustListeners) listener();
   }
 
   private async issueResponder(ctx: RequestContext, caId: string): Promise<CertificateRow> {

@@ -33,11 +33,20 @@ export async function listCas(db: Kysely<DB>): Promise<CaRow[]> {
   return db.selectFrom('pki_cas').selectAll().orderBy('created_at').orderBy('id').execute();
 }
 
-/** Moves the CRL number on only if nobody else did meanwhile (another instance, a racing revocation). */
-export async function advanceCrlNumber(tx: Tx, caId: string, from: number, now: string): Promise<boolean> {
+/**
+ * Moves the CRL number on (to `from + 1`, or to an imported CRL's number) only if nobody else did
+ * meanwhile (another instance, a racing revocation or import).
+ */
+export async function advanceCrlNumber(
+  tx: Tx,
+  caId: string,
+  from: number,
+  now: string,
+  to: number = from + 1,
+): Promise<boolean> {
   const result = await tx
     .updateTable('pki_cas')
-    .set({ crl_number: from + 1, updated_at: now })
+    .set({ crl_number: to, updated_at: now })
     .where('id', '=', caId)
     .where('crl_number', '=', from)
     .executeTakeFirst();
@@ -156,6 +165,15 @@ export async function revokedChildCas(db: Kysely<DB>, parentId: string): Promise
     .where('parent_id', '=', parentId)
     .where('revoked_at', 'is not', null)
     .orderBy('revoked_at')
+    .execute();
+}
+
+export async function activeChildCas(db: Kysely<DB> | Tx, parentId: string): Promise<CaRow[]> {
+  return db
+    .selectFrom('pki_cas')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .where('status', '=', 'active')
     .execute();
 }
 

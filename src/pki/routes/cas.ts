@@ -13,10 +13,12 @@ import {
   CrlInfo,
   IdParams,
   ImportCa,
+  ImportCrlBody,
   RevokeBody,
 } from '../schemas.js';
 import { caRequestView, caView } from '../views.js';
 import { toPem } from '../x509/build.js';
+import type { CrlRow } from '../store.js';
 
 const tags = ['pki'];
 
@@ -164,10 +166,33 @@ export function caRoutes(app: Api, pki: PkiService): void {
       return reply.code(201).send(await crlInfo(pki, request.ctx, request.params.id));
     },
   );
+
+  app.post(
+    '/api/v1/pki/cas/:id/crl/import',
+    {
+      config: { access: { permission: 'pki:manage' } },
+      schema: {
+        tags,
+        summary:
+          "Import the current CRL of an external CA (PEM or base64 DER): checked against that CA's key, newer than the stored one; the mTLS listener uses it for chains through that CA",
+        params: IdParams,
+        body: ImportCrlBody,
+        response: { 201: CrlInfo },
+      },
+    },
+    async (request, reply) => {
+      const crl = await pki.revocation.importCrl(request.ctx, request.params.id, request.body.crl);
+      return reply.code(201).send(crlView(pki, crl));
+    },
+  );
 }
 
 async function crlInfo(pki: PkiService, ctx: Parameters<PkiService['revocation']['currentCrl']>[0], caId: string) {
-  const crl = await pki.revocation.currentCrl(ctx, caId);
+  return crlView(pki, await pki.revocation.currentCrl(ctx, caId));
+}
+
+function crlView(pki: PkiService, crl: CrlRow) {
+  const caId = crl.ca_id;
   return {
     caId,
     crlNumber: crl.crl_number,

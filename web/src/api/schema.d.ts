@@ -10151,6 +10151,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pki/cas/{id}/crl/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the current CRL of an external CA (PEM or base64 DER): checked against that CA's key, newer than the stored one; the mTLS listener uses it for chains through that CA
+         * @description Requires permission `pki:manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the CRL as PEM (BEGIN X509 CRL) or base64 of its DER */
+                        crl: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caId: string;
+                            crlNumber: number;
+                            /** Format: date-time */
+                            thisUpdate: string;
+                            /** Format: date-time */
+                            nextUpdate: string;
+                            url: string;
+                            pem: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pki/enrolments/validate": {
         parameters: {
             query?: never;
