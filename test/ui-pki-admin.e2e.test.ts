@@ -302,6 +302,47 @@ function adminSuite(engine: EngineName): void {
     },
   );
 
+  it('an officer imports the external root’s CRL from a DER file; a bad one is refused', STEP, async () => {
+    const external = (await cas()).find((ca) => ca.name === 'external-root')!;
+    const row = page.getByTestId(`ca-row-${external.id}`);
+    assert.equal(await row.getByRole('cell', { name: 'none imported' }).count(), 1);
+    await row.getByRole('button', { name: 'Import CRL of external-root' }).click();
+    const form = page.getByRole('form', { name: 'Import CRL' });
+    await form.getByRole('textbox', { name: 'CRL (PEM, or base64 of the DER)' }).fill('bm90IGEgQ1JM');
+    await form.getByRole('button', { name: 'Import CRL' }).click();
+    await form.getByText('CRL not imported').waitFor();
+    assert.match(await form.innerText(), /ERR_CRL_INVALID|not a CRL|CRL/);
+
+    // The root signs its CRL with `openssl ca`, as a scheme running its own root would.
+    writeFileSync(
+      path.join(dir, 'ca.cnf'),
+      '[ ca ]\ndefault_ca = ext\n[ ext ]\ndir = .\ndatabase = index.txt\ncrlnumber = crlnumber\n' +
+        'certificate = external.pem\nprivate_key = external.key\ndefault_md = sha256\ncrl_extensions = crl_ext\n' +
+        '[ crl_ext ]\nauthorityKeyIdentifier = keyid:always\n',
+    );
+    writeFileSync(path.join(dir, 'index.txt'), '');
+    writeFileSync(path.join(dir, 'crlnumber'), '07\n');
+    openssl('ca', '-config', 'ca.cnf', '-gencrl', '-crldays', '1', '-out', 'root.crl');
+    openssl('crl', '-in', 'root.crl', '-outform', 'DER', '-out', 'root.der');
+    await form.locator('input[type="file"]').setInputFiles({
+      name: 'root.der',
+      mimeType: 'application/pkix-crl',
+      buffer: readFileSync(path.join(dir, 'root.der')),
+    });
+    await form.getByText('root.der').waitFor();
+    await form.getByRole('button', { name: 'Import CRL' }).click();
+    await form.waitFor({ state: 'hidden' });
+    await row.getByRole('cell', { name: '7', exact: true }).waitFor();
+
+    const held = await api<{ crlNumber: number }>(`/api/v1/pki/cas/${external.id}/crl`);
+    assert.equal(held.crlNumber, 7);
+    assert.deepEqual(
+      (await auditActions('pki.crl.import')).map((line) => line.split(' ')[1]),
+      ['success', 'denied'],
+    );
+    await screenshot(page, `crl-imported-${engine}`);
+  });
+
   it('an officer registers and removes a participant domain; the participant sees its own', STEP, async () => {
     await page.getByRole('link', { name: 'Participant domains' }).click();
     await page.getByRole('heading', { name: 'Participant domains' }).waitFor();

@@ -17,7 +17,7 @@ function Downloads({ ca }: { ca: Ca }) {
       >
         der
       </Anchor>
-      {ca.source === 'cpm' && (
+      {(ca.source === 'cpm' || ca.crlNumber > 0) && (
         <>
           <Anchor href={`/pki/crl/${ca.id}.pem`} download={`${ca.name}-crl.pem`} aria-label={`CRL of ${ca.name}`}>
             crl
@@ -41,10 +41,13 @@ interface Props {
   cas: readonly Ca[];
   /** Given to PKI managers: a Revoke button on each CA the hub can revoke. */
   onRevoke?: (ca: Ca) => void;
+  /** Given to PKI managers: an Import CRL button on each active external CA. */
+  onImportCrl?: (ca: Ca) => void;
 }
 
 /** The CA hierarchy: roots first, each issuing CA naming its parent. */
-export function CaTable({ cas, onRevoke }: Props) {
+export function CaTable({ cas, onRevoke, onImportCrl }: Props) {
+  const actions = onRevoke !== undefined || onImportCrl !== undefined;
   const names = new Map(cas.map((ca) => [ca.id, ca.name]));
   const ordered = [...cas].sort((a, b) => Number(a.role !== 'root') - Number(b.role !== 'root'));
   return (
@@ -62,7 +65,7 @@ export function CaTable({ cas, onRevoke }: Props) {
             <Table.Th>Status</Table.Th>
             <Table.Th>CRL #</Table.Th>
             <Table.Th>Downloads</Table.Th>
-            {onRevoke && <Table.Th>Actions</Table.Th>}
+            {actions && <Table.Th>Actions</Table.Th>}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -88,13 +91,23 @@ export function CaTable({ cas, onRevoke }: Props) {
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td>{ca.source === 'cpm' ? ca.crlNumber : '—'}</Table.Td>
+              <Table.Td>{ca.source === 'cpm' || ca.crlNumber > 0 ? ca.crlNumber : 'none imported'}</Table.Td>
               <Table.Td>
                 <Downloads ca={ca} />
               </Table.Td>
-              {onRevoke && (
+              {actions && (
                 <Table.Td>
-                  {revocable(ca, cas) && (
+                  {onImportCrl && ca.source === 'external' && ca.status === 'active' && (
+                    <Button
+                      size="compact-sm"
+                      variant="light"
+                      aria-label={`Import CRL of ${ca.name}`}
+                      onClick={() => onImportCrl(ca)}
+                    >
+                      Import CRL
+                    </Button>
+                  )}
+                  {onRevoke && revocable(ca, cas) && (
                     <Button
                       size="compact-sm"
                       color="red"

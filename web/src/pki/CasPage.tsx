@@ -8,6 +8,7 @@ import { CaRequestDrawer } from './CaRequestDrawer.js';
 import { CaTable } from './CaTable.js';
 import { CreateCaModal } from './CreateCaModal.js';
 import { ImportCaModal } from './ImportCaModal.js';
+import { ImportCrlModal } from './ImportCrlModal.js';
 import { useCas } from './queries.js';
 import { PendingCaRequests } from './PendingCaRequests.js';
 import { RequestCaModal } from './RequestCaModal.js';
@@ -26,6 +27,7 @@ export function CasPage() {
   const [importing, importForm] = useDisclosure(false);
   const [requesting, requestForm] = useDisclosure(false);
   const [revoking, setRevoking] = useState<Ca | null>(null);
+  const [importingCrl, setImportingCrl] = useState<Ca | null>(null);
   // The open CA request lives in the URL (`?request=<id>`): its CSR can be fetched again after a reload.
   const [params, setParams] = useSearchParams();
   const openRequest = (id: string | null) => setParams(id === null ? {} : { request: id });
@@ -55,7 +57,13 @@ export function CasPage() {
         )}
       </Group>
       <ErrorAlert error={cas.error} title="Could not load the CAs" />
-      {cas.data && <CaTable cas={items} onRevoke={canManage ? setRevoking : undefined} />}
+      {cas.data && (
+        <CaTable
+          cas={items}
+          onRevoke={canManage ? setRevoking : undefined}
+          onImportCrl={canManage ? setImportingCrl : undefined}
+        />
+      )}
       <PendingCaRequests nameOf={nameOf} onOpen={openRequest} />
       {cas.data && items.length === 0 && (
         <Text c="dimmed">No CA yet: create a root CA, then an issuing CA under it.</Text>
@@ -75,6 +83,7 @@ export function CasPage() {
       {revoking && (
         <RevokeCaModal ca={revoking} parentName={nameOf(revoking.parentId)} onClose={() => setRevoking(null)} />
       )}
+      {importingCrl && <ImportCrlModal ca={importingCrl} onClose={() => setImportingCrl(null)} />}
       <CaRequestDrawer id={params.get('request')} onClose={() => openRequest(null)} />
     </Stack>
   );

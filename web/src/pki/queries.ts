@@ -45,6 +45,16 @@ export function useRevokeCa(id: string) {
   });
 }
 
+/** Imports an external CA's current CRL (PEM text or base64 DER): the mTLS listener needs it for chains through that CA. */
+export function useImportCrl(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (crl: string) =>
+      unwrap(api.POST('/api/v1/pki/cas/{id}/crl/import', { params: { path: { id } }, body: { crl } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: PKI_KEY }),
+  });
+}
+
 /** Starts an issuing CA under an imported external CA: the key is made in the CPM, the CSR goes out to be signed. */
 export function useRequestCa() {
   const client = useQueryClient();
