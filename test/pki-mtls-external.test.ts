@@ -46,6 +46,8 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
   /** The root signs its CRL with `openssl ca`, as a scheme running its own root would. */
   const gencrl = (out: string, ...validity: string[]) =>
     openssl('ca', '-config', 'ca.cnf', '-gencrl', ...validity, '-out', out);
+  const crlNotices = async () =>
+    (await t.app.notifications.list(officer, { type: 'pki.crl.expiring', limit: 10 })).items;
   const importCrl = (caId: string, crl: string) =>
     t.request({ method: 'POST', url: `/api/v1/pki/cas/${caId}/crl/import`, as: 'security-officer', payload: { crl } });
   const file = (name: string) => readFileSync(path.join(dir, name), 'utf8');
@@ -214,6 +216,13 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
     assert.match(trust.excluded[0]!.reason, new RegExp(`no CRL imported from external CA '${rootId}'`));
     assert.match(log, new RegExp(`mTLS listener refuses client certificates of CA ${cas.a}: no CRL imported`));
     await accepted('hub-client');
+
+    // The upkeep announces the missing CRL once, however often it runs.
+    assert.equal((await t.app.pki.maintain()).externalCrls, 1);
+    assert.equal((await t.app.pki.maintain()).externalCrls, 0);
+    const [missing] = await crlNotices();
+    assert.equal(missing?.severity, 'critical');
+    assert.match(missing!.subject, /no CRL of external CA external-root is imported/);
   });
 
   it('refuses a CRL that is not the current CRL signed by that external CA, and audits the refusal', async () => {
@@ -289,6 +298,14 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
       .where('outcome', '=', 'success')
       .executeTakeFirstOrThrow();
     assert.equal(JSON.parse(audited.details).crlNumber, 4097);
+
+    // A one-day CRL is within three days of its nextUpdate: announced once, as a warning.
+    assert.equal((await t.app.pki.maintain()).externalCrls, 1);
+    assert.equal((await t.app.pki.maintain()).externalCrls, 0);
+    const notices = await crlNotices();
+    assert.equal(notices.length, 2);
+    assert.equal(notices[0]!.severity, 'warning');
+    assert.match(notices[0]!.subject, /the CRL of external CA external-root \(number 4097\) expires at /);
   });
 
   it('refuses a revoked client certificate and one from a foreign CA', async () => {

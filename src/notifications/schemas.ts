@@ -9,6 +9,7 @@ import { FspId } from '../participants/schemas.js';
 export const NOTIFICATION_TYPES = [
   'controls.collector.failed',
   'pki.certificate.expiring',
+  'pki.crl.expiring',
   'iam.access-review.completed',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

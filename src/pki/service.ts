@@ -45,6 +45,8 @@ const RESPONDER_RENEW_DAYS = 7;
 export const EXPIRY_WARNING_DAYS = 30;
 /** Thresholds (days before expiry) at which the watch announces a certificate: once at each. */
 export const EXPIRY_THRESHOLDS = [1, 7, EXPIRY_WARNING_DAYS] as const;
+/** An external CA's imported CRL is announced this long before its nextUpdate. */
+export const EXTERNAL_CRL_WARNING_MS = 3 * DAY_MS;
 
 export interface TrustMaterial {
   /** PEM certificates of the CAs trusted for client certificates. */
@@ -341,7 +343,7 @@ export class PkiService {
    */
   async maintain(ctx: RequestContext = systemContext()) {
     const now = this.deps.clock.now();
-    const done = { crls: 0, responders: 0, expiring: 0, ocsp: 0 };
+    const done = { crls: 0, responders: 0, expiring: 0, ocsp: 0, externalCrls: 0 };
     for (const ca of await this.cas.list()) {
       if (ca.source !== 'cpm' || ca.status !== 'active') continue;
       const crl = await latestCrl(this.deps.database.db, ca.id);
@@ -357,6 +359,7 @@ export class PkiService {
       }
     }
     done.ocsp = await this.ocsp.refresh(ctx);
+    done.externalCrls = await this.announceExternalCrls(ctx, now);
     // Smallest threshold first: a certificate found at 5 days left is announced at 7, not at 30 as well.
     for (const days of EXPIRY_THRESHOLDS) {
       const before = new Date(now.getTime() + days * DAY_MS).toISOString();
@@ -382,6 +385,48 @@ export class PkiService {
       }
     }
     return done;
+  }
+
+  /**
+   * Chains through an external CA are trusted only while an unexpired CRL from it is held, and
+   * only its operator can issue the next one: each CRL that is missing or within
+   * EXTERNAL_CRL_WARNING_MS of its nextUpdate is announced once (audit event and notification),
+   * for an external CA with an active CA under it.
+   */
+  private async announceExternalCrls(ctx: RequestContext, now: Date): Promise<number> {
+    const cas = await this.cas.list();
+    let announced = 0;
+    for (const ca of cas) {
+      if (ca.source !== 'external' || ca.status !== 'active') continue;
+      if (!cas.some((child) => child.parent_id === ca.id && child.status === 'active')) continue;
+      const crl = await latestCrl(this.deps.database.db, ca.id);
+      if (crl && Date.parse(crl.next_update) - now.getTime() > EXTERNAL_CRL_WARNING_MS) continue;
+      // One announcement per CRL: the resource names the CA and the CRL number (0: none imported).
+      const resource = { type: 'pki-crl', id: `${ca.id}#${crl?.crl_number ?? 0}` };
+      const said = await this.deps.audit.list({
+        action: 'pki.crl.expiring',
+        resourceType: resource.type,
+        resourceId: resource.id,
+        limit: 1,
+      });
+      if (said.length > 0) continue;
+      const details = { caId: ca.id, crlNumber: crl?.crl_number ?? null, nextUpdate: crl?.next_update ?? null };
+      const expired = !crl || Date.parse(crl.next_update) <= now.getTime();
+      await this.deps.database.transaction(async (tx) => {
+        await this.deps.audit.append(tx, ctx, { action: 'pki.crl.expiring', resource, details });
+        await this.notifications.emit(tx, ctx, {
+          type: 'pki.crl.expiring',
+          severity: expired ? 'critical' : 'warning',
+          subject: crl
+            ? `the CRL of external CA ${ca.name} (number ${crl.crl_number}) ${expired ? 'has expired' : `expires at ${crl.next_update}`}: import the next one`
+            : `no CRL of external CA ${ca.name} is imported: certificates under it are refused until one is`,
+          participantId: null,
+          payload: { subject: ca.subject, ...details },
+        });
+      });
+      announced += 1;
+    }
+    return announced;
   }
 
   private trustChanged(): void {
