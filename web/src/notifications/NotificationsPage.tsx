@@ -9,7 +9,13 @@ import { useNotifications } from './queries.js';
 import type { NotificationFilter } from './types.js';
 
 const PAGE_SIZE = 50;
-const TYPES = ['', 'controls.collector.failed', 'pki.certificate.expiring', 'iam.access-review.completed'];
+const TYPES = [
+  '',
+  'controls.collector.failed',
+  'pki.certificate.expiring',
+  'pki.crl.expiring',
+  'iam.access-review.completed',
+];
 const STATUSES = ['', 'pending', 'delivered', 'dead', 'cancelled'] as const;
 
 /** The outbox: every notification the caller may see, newest first, with how its webhooks fared. */
