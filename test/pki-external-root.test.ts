@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from './support/engines.js';
-import { opensslCsr } from './support/pki.js';
+import { opensslCsr, opensslRootCa } from './support/pki.js';
 import { officer } from './support/pki-server.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from './support/server.js';
 
@@ -20,28 +20,7 @@ forEachEngine('PKI issuing CA in the CPM under an imported external root', (engi
     return stdout + stderr;
   };
   /** A self-signed CA made by openssl, as a scheme that already runs its own root would have. */
-  const opensslRoot = (name: string) =>
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.pem`,
-      '-subj',
-      `/O=Scheme/CN=${name}`,
-      '-days',
-      '3650',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    );
+  const opensslRoot = (name: string) => opensslRootCa(dir, name, `/O=Scheme/CN=${name}`);
   const signWith = (root: string, csr: string, out: string) =>
     openssl(
       'x509',
@@ -83,7 +62,7 @@ forEachEngine('PKI issuing CA in the CPM under an imported external root', (engi
   });
 
   it('requests a CSR for a CPM key, takes back the signed certificate and issues under it', async () => {
-    await opensslRoot('external');
+    opensslRoot('external');
     const imported = await t.request({
       method: 'POST',
       url: '/api/v1/pki/cas/import',
@@ -130,7 +109,7 @@ forEachEngine('PKI issuing CA in the CPM under an imported external root', (engi
     );
     await signWith('external', 'other.csr', 'other.pem');
     assert.equal((await complete(request.id, 'other.pem')).json().code, 'ERR_CHAIN_INVALID');
-    await opensslRoot('stranger');
+    opensslRoot('stranger');
     await signWith('stranger', 'ca.csr', 'stranger-signed.pem');
     const foreign = await complete(request.id, 'stranger-signed.pem');
     assert.equal(foreign.json().code, 'ERR_CHAIN_INVALID');

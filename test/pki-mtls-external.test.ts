@@ -9,7 +9,7 @@ import { after, before, it } from 'node:test';
 import { createLogger } from '../src/core/logger.js';
 import { startMtlsListener, type MtlsListener } from '../src/pki/mtls/listener.js';
 import { forEachEngine } from './support/engines.js';
-import { opensslCsr } from './support/pki.js';
+import { opensslCsr, opensslRootCa } from './support/pki.js';
 import { freePort, officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
@@ -175,27 +175,7 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
       ['external', '/O=Scheme/CN=Scheme External Root'],
       ['stranger', '/O=Scheme/CN=Scheme External Root'],
     ])
-      await openssl(
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.pem`,
-        '-subj',
-        subject!,
-        '-days',
-        '3650',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign',
-      );
+      opensslRootCa(dir, name!, subject!);
     const imported = await t.request({
       method: 'POST',
       url: '/api/v1/pki/cas/import',

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { browserSuite, openBrowserPage } from './support/browser.js';
 import type { EngineName } from './support/engines.js';
 import { officer } from './support/pki-server.js';
+import { opensslRootCa } from './support/pki.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from './support/server.js';
 
 const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/ui-pki-admin/', import.meta.url));
@@ -151,28 +152,7 @@ function adminSuite(engine: EngineName): void {
     'an officer imports an external root, requests an issuing CA under it, and uploads what the root signed',
     STEP,
     async () => {
-      openssl(
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        'external.key',
-        '-out',
-        'external.pem',
-        '-subj',
-        '/O=Scheme/CN=External Root',
-        '-days',
-        '3650',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign',
-      );
-      const externalPem = readFileSync(path.join(dir, 'external.pem'), 'utf8');
+      const externalPem = opensslRootCa(dir, 'external', '/O=Scheme/CN=External Root');
       await switchTo(server.tokens['security-officer'], 'Certificate authorities');
       await page.getByRole('button', { name: 'Import CA' }).click();
       const importForm = page.getByRole('dialog', { name: 'Import CA' });

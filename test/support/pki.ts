@@ -52,3 +52,36 @@ export function corruptSignature(csrPem: string): string {
   const b64 = der.toString('base64').replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN CERTIFICATE REQUEST-----\n${b64}-----END CERTIFICATE REQUEST-----\n`;
 }
+
+/**
+ * A self-signed P-256 CA made by openssl, as a scheme that already runs its own root would have:
+ * writes `<name>.key` and `<name>.pem` in `dir` and returns the certificate's PEM.
+ */
+export function opensslRootCa(dir: string, name: string, subject: string, days = 3650): string {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-subj',
+      subject,
+      '-days',
+      String(days),
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
+  return readFileSync(path.join(dir, `${name}.pem`), 'utf8');
+}
