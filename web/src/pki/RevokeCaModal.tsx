@@ -1,8 +1,9 @@
-import { Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
-import { isRevocationReason, REVOCATION_REASONS } from './pki-terms.js';
+import { REVOCATION_REASONS } from './pki-terms.js';
 import { useRevokeCa } from './queries.js';
+import { ReasonSelect } from './ReasonSelect.js';
 import type { Ca, RevocationReason } from './types.js';
 
 interface Props {
@@ -37,16 +38,7 @@ export function RevokeCaModal({ ca, parentName, onClose }: Props) {
             which is regenerated at once, so every certificate {ca.name} issued stops being trusted by relying parties
             that check the chain. This cannot be undone.
           </Text>
-          <NativeSelect
-            label="Reason"
-            description={REVOCATION_REASONS[reason]}
-            data={REASONS}
-            value={reason}
-            onChange={(event) => {
-              const next = event.currentTarget.value;
-              if (isRevocationReason(next)) setReason(next);
-            }}
-          />
+          <ReasonSelect reasons={REASONS} value={reason} onChange={setReason} />
           <ErrorAlert error={revoke.error} title="Revoke failed" />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

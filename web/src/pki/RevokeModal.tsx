@@ -1,9 +1,10 @@
-import { Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useSession } from '../session/queries.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
-import { isRevocationReason, REVOCATION_REASONS, reasonsFor } from './pki-terms.js';
+import { reasonsFor } from './pki-terms.js';
 import { useRevokeCertificate } from './queries.js';
+import { ReasonSelect } from './ReasonSelect.js';
 import type { Certificate, RevocationReason } from './types.js';
 
 interface Props {
@@ -37,16 +38,7 @@ export function RevokeModal({ certificate, opened, onClose }: Props) {
             The {certificate.profile} certificate {certificate.serial} of {certificate.participantId} stops being
             trusted now: the CRL is reissued and OCSP answers revoked. This cannot be undone.
           </Text>
-          <NativeSelect
-            label="Reason"
-            description={REVOCATION_REASONS[reason]}
-            data={reasons}
-            value={reason}
-            onChange={(event) => {
-              const next = event.currentTarget.value;
-              if (isRevocationReason(next)) setReason(next);
-            }}
-          />
+          <ReasonSelect reasons={reasons} value={reason} onChange={setReason} />
           <ErrorAlert error={revoke.error} title="Revoke failed" />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
