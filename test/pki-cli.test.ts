@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PARTICIPANT_A, PARTICIPANT_B } from './support/server.js';
-import { opensslCsr, opensslRootCa } from './support/pki.js';
+import { opensslCsr, opensslSelfSigned } from './support/pki.js';
 import { startPkiServer, type PkiTestServer } from './support/pki-server.js';
 
 const run = promisify(execFile);
@@ -78,7 +78,7 @@ describe('trustloop pki CLI', () => {
   it('requests an issuing CA under an imported external root: create, show, complete', async () => {
     const officerToken = t.tokens['security-officer'];
     const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-    opensslRootCa(dir, 'ext', '/O=Scheme/CN=Existing Root');
+    opensslSelfSigned(dir, 'ext', '/O=Scheme/CN=Existing Root');
     const imported = await cli(
       officerToken,
       'ca',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from './support/engines.js';
-import { opensslCsr, opensslRootCa } from './support/pki.js';
+import { opensslCsr, opensslSelfSigned } from './support/pki.js';
 import { officer } from './support/pki-server.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from './support/server.js';
 
@@ -20,7 +20,7 @@ forEachEngine('PKI issuing CA in the CPM under an imported external root', (engi
     return stdout + stderr;
   };
   /** A self-signed CA made by openssl, as a scheme that already runs its own root would have. */
-  const opensslRoot = (name: string) => opensslRootCa(dir, name, `/O=Scheme/CN=${name}`);
+  const opensslRoot = (name: string) => opensslSelfSigned(dir, name, `/O=Scheme/CN=${name}`);
   const signWith = (root: string, csr: string, out: string) =>
     openssl(
       'x509',

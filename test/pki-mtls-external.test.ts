@@ -9,7 +9,7 @@ import { after, before, it } from 'node:test';
 import { createLogger } from '../src/core/logger.js';
 import { startMtlsListener, type MtlsListener } from '../src/pki/mtls/listener.js';
 import { forEachEngine } from './support/engines.js';
-import { opensslCsr, opensslRootCa } from './support/pki.js';
+import { opensslCsr, opensslSelfSigned } from './support/pki.js';
 import { freePort, officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
@@ -175,7 +175,7 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
       ['external', '/O=Scheme/CN=Scheme External Root'],
       ['stranger', '/O=Scheme/CN=Scheme External Root'],
     ])
-      opensslRootCa(dir, name!, subject!);
+      opensslSelfSigned(dir, name!, subject!);
     const imported = await t.request({
       method: 'POST',
       url: '/api/v1/pki/cas/import',
@@ -303,23 +303,7 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
     await accepted('client-a');
 
     // A leaf signed directly by the external root: not an issued certificate of this hub.
-    await openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'foreign.key',
-      '-out',
-      'foreign.pem',
-      '-subj',
-      `/CN=${PARTICIPANT_A}`,
-      '-days',
-      '2',
-    );
+    opensslSelfSigned(dir, 'foreign', `/CN=${PARTICIPANT_A}`, { days: 2, ca: false });
     await refused('foreign');
   });
 

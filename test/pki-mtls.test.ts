@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/core/logger.js';
 import { startMtlsListener, type MtlsListener } from '../src/pki/mtls/listener.js';
-import { opensslCsr } from './support/pki.js';
+import { opensslCsr, opensslSelfSigned } from './support/pki.js';
 import { freePort, startPkiServer, type PkiTestServer } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
@@ -110,27 +110,7 @@ describe('mTLS listener', () => {
   });
 
   it('refuses a client certificate from a foreign CA', async () => {
-    await run(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        'foreign.key',
-        '-out',
-        'foreign.pem',
-        '-subj',
-        `/CN=${PARTICIPANT_A}`,
-        '-days',
-        '2',
-      ],
-      { cwd: dir },
-    );
+    opensslSelfSigned(dir, 'foreign', `/CN=${PARTICIPANT_A}`, { days: 2, ca: false });
     const foreign = await sClient(mtls.port, dir, 'foreign.pem', 'foreign.key');
     assert.doesNotMatch(foreign, /HTTP\/1.1/);
     assert.doesNotMatch(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserSuite, openBrowserPage } from './support/browser.js';
+import { browserSuite, openBrowserPage, signIn } from './support/browser.js';
 import type { EngineName } from './support/engines.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -23,11 +23,6 @@ browserSuite('access reviews UI', (engine: EngineName) => {
     await server?.close();
   });
 
-  const signIn = async (token: string) => {
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-badge').waitFor();
-  };
   const idOf = (token: string) => token.split('.')[1]!;
 
   it(
@@ -35,7 +30,7 @@ browserSuite('access reviews UI', (engine: EngineName) => {
     STEP,
     async () => {
       await page.goto('/access-reviews');
-      await signIn(server.tokens['security-officer']);
+      await signIn(page, server.tokens['security-officer']);
       await page.getByText('No access review yet.').waitFor();
       await page.getByRole('button', { name: 'Start review' }).click();
       const detail = page.getByTestId('review-detail');
@@ -63,7 +58,7 @@ browserSuite('access reviews UI', (engine: EngineName) => {
       assert.equal(await detail.getByRole('button', { name: 'Complete review' }).isDisabled(), true);
 
       await page.getByRole('button', { name: 'Log out' }).click();
-      await signIn(server.tokens.admin);
+      await signIn(page, server.tokens.admin);
       await page.getByRole('link', { name: 'Access reviews' }).click();
       await page
         .getByRole('row')

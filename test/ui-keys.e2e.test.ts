@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { browserSuite, openBrowserPage } from './support/browser.js';
+import { browserSuite, openBrowserPage, signIn } from './support/browser.js';
 import { systemContext } from '../src/core/context.js';
 import { softHsmConfig } from './support/softhsm.js';
 import type { EngineName } from './support/engines.js';
@@ -84,11 +84,6 @@ function keysSuite(engine: EngineName): void {
     await server?.close();
   });
 
-  const signIn = async (token: string) => {
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-badge').waitFor();
-  };
   const listKeys = async () =>
     (await server.request({ method: 'GET', url: '/api/v1/keys' })).json<{ items: StoredKey[] }>().items;
   const keyStatus = () =>
@@ -101,7 +96,7 @@ function keysSuite(engine: EngineName): void {
 
   it('shows the keystore sealed to an admin', STEP, async () => {
     await page.goto('/keys');
-    await signIn(server.tokens.admin);
+    await signIn(page, server.tokens.admin);
     await page.getByRole('heading', { name: 'Keys' }).waitFor();
     await page.getByTestId('keystore-status').waitFor();
     assert.equal(await keystoreTitle(), 'Keystore sealed');
@@ -234,7 +229,7 @@ function keysSuite(engine: EngineName): void {
 
   it('shows an auditor the keystore and the keys, with no write action', STEP, async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
-    await signIn(server.tokens.auditor);
+    await signIn(page, server.tokens.auditor);
     assert.equal(await page.getByTestId('user-role').textContent(), 'auditor');
     await page.getByRole('link', { name: 'Keys' }).click();
     await page.getByRole('row').filter({ hasText: KEY_NAME }).waitFor();
@@ -252,7 +247,7 @@ function keysSuite(engine: EngineName): void {
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: `Key ${KEY_NAME}` }).waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: 'Log out' }).click();
-    await signIn(server.tokens['security-officer']);
+    await signIn(page, server.tokens['security-officer']);
     await page.getByRole('link', { name: 'Keys' }).click();
     await page.getByRole('button', { name: `Open key ${KEY_NAME}` }).click();
     const drawer = page.getByRole('dialog', { name: `Key ${KEY_NAME}` });

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { browserSuite, openBrowserPage } from './support/browser.js';
+import { browserSuite, openBrowserPage, signIn, switchTo } from './support/browser.js';
 import type { EngineName } from './support/engines.js';
 import { officer } from './support/pki-server.js';
-import { opensslRootCa } from './support/pki.js';
+import { opensslSelfSigned } from './support/pki.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from './support/server.js';
 
 const SCREENSHOT_DIR = fileURLToPath(new URL('../.tmp/ui-pki-admin/', import.meta.url));
@@ -73,17 +73,6 @@ function adminSuite(engine: EngineName): void {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const signIn = async (token: string) => {
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-badge').waitFor();
-  };
-  const switchTo = async (token: string, menu: string) => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await signIn(token);
-    await page.getByRole('link', { name: menu, exact: true }).click();
-    await page.getByRole('heading', { name: menu }).waitFor();
-  };
   const api = async <T>(url: string): Promise<T> => {
     const response = await server.request({ method: 'GET', url, as: 'security-officer' });
     assert.equal(response.statusCode, 200, response.body);
@@ -99,7 +88,7 @@ function adminSuite(engine: EngineName): void {
 
   it('an officer revokes an issuing CA after a confirmation that says what follows', STEP, async () => {
     await page.goto('/certificates/authorities');
-    await signIn(server.tokens['security-officer']);
+    await signIn(page, server.tokens['security-officer']);
     const issuingRow = page.getByTestId(`ca-row-${issuingId}`);
     await issuingRow.waitFor();
     const rootCrlBefore = (await cas()).find((ca) => ca.id === rootId)!.crlNumber;
@@ -140,7 +129,7 @@ function adminSuite(engine: EngineName): void {
   });
 
   it('an auditor sees the revoked status but no CA action', STEP, async () => {
-    await switchTo(server.tokens.auditor, 'Certificate authorities');
+    await switchTo(page, server.tokens.auditor, 'Certificate authorities');
     await page
       .getByTestId(`ca-row-${issuingId}`)
       .getByText(/^revoked$/i)
@@ -152,8 +141,8 @@ function adminSuite(engine: EngineName): void {
     'an officer imports an external root, requests an issuing CA under it, and uploads what the root signed',
     STEP,
     async () => {
-      const externalPem = opensslRootCa(dir, 'external', '/O=Scheme/CN=External Root');
-      await switchTo(server.tokens['security-officer'], 'Certificate authorities');
+      const externalPem = opensslSelfSigned(dir, 'external', '/O=Scheme/CN=External Root');
+      await switchTo(page, server.tokens['security-officer'], 'Certificate authorities');
       await page.getByRole('button', { name: 'Import CA' }).click();
       const importForm = page.getByRole('dialog', { name: 'Import CA' });
       await importForm.getByRole('textbox', { name: 'Name' }).fill('external-root');
@@ -349,7 +338,7 @@ function adminSuite(engine: EngineName): void {
       [{ domain: 'bank-a.example', participantId: PARTICIPANT_A }],
     );
 
-    await switchTo(server.tokens.participant, 'Participant domains');
+    await switchTo(page, server.tokens.participant, 'Participant domains');
     assert.equal(await page.getByRole('textbox', { name: 'Participant' }).inputValue(), PARTICIPANT_A);
     await page
       .getByRole('table', { name: `Domains of ${PARTICIPANT_A}` })
@@ -357,7 +346,7 @@ function adminSuite(engine: EngineName): void {
       .waitFor();
     assert.equal(await page.getByRole('button', { name: /^(Remove|Register)/ }).count(), 0);
 
-    await switchTo(server.tokens['security-officer'], 'Participant domains');
+    await switchTo(page, server.tokens['security-officer'], 'Participant domains');
     await page.getByLabel('Participant').selectOption(PARTICIPANT_A);
     await page.getByRole('button', { name: 'Remove bank-a.example' }).click();
     const confirm = page.getByRole('dialog', { name: 'Remove domain' });

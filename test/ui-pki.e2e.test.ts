@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { browserSuite, openBrowserPage } from './support/browser.js';
+import { browserSuite, openBrowserPage, signIn, switchTo } from './support/browser.js';
 import type { EngineName } from './support/engines.js';
 import { opensslCsr } from './support/pki.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from './support/server.js';
@@ -53,17 +53,6 @@ function pkiSuite(engine: EngineName): void {
     await server?.close();
   });
 
-  const signIn = async (token: string) => {
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('user-badge').waitFor();
-  };
-  const switchTo = async (token: string, menu: string) => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await signIn(token);
-    await page.getByRole('link', { name: menu, exact: true }).click();
-    await page.getByRole('heading', { name: menu }).waitFor();
-  };
   const api = async <T>(url: string): Promise<T> => {
     const response = await server.request({ method: 'GET', url, as: 'security-officer' });
     assert.equal(response.statusCode, 200, response.body);
@@ -76,7 +65,7 @@ function pkiSuite(engine: EngineName): void {
 
   it('an officer creates a root CA and an issuing CA under it', STEP, async () => {
     await page.goto('/certificates/authorities');
-    await signIn(server.tokens['security-officer']);
+    await signIn(page, server.tokens['security-officer']);
     await page.getByRole('heading', { name: 'Certificate authorities' }).waitFor();
     await page.getByText('No CA yet').waitFor();
 
@@ -137,7 +126,7 @@ function pkiSuite(engine: EngineName): void {
     'a participant checks a CSR for another participant: the CN check is INVALID and nothing is queued',
     STEP,
     async () => {
-      await switchTo(server.tokens.participant, 'Enrolment queue');
+      await switchTo(page, server.tokens.participant, 'Enrolment queue');
       await page.getByRole('button', { name: 'Submit CSR' }).click();
       const form = page.getByRole('dialog', { name: 'Submit CSR' });
       assert.equal(await form.getByRole('textbox', { name: 'Participant' }).inputValue(), PARTICIPANT_A);
@@ -197,7 +186,7 @@ function pkiSuite(engine: EngineName): void {
     'an officer approves it after confirmation; the certificate is listed with a valid expiry badge',
     STEP,
     async () => {
-      await switchTo(server.tokens['security-officer'], 'Enrolment queue');
+      await switchTo(page, server.tokens['security-officer'], 'Enrolment queue');
       const card = page.getByRole('region', { name: /^Enrolment csr_/ });
       await card.getByRole('button', { name: 'Approve' }).click();
       const confirm = page.getByRole('dialog', { name: 'Approve enrolment' });
@@ -250,7 +239,7 @@ function pkiSuite(engine: EngineName): void {
   });
 
   it('the participant opens its certificate (PEM and chain) and revokes it for keyCompromise', STEP, async () => {
-    await switchTo(server.tokens.participant, 'Certificates');
+    await switchTo(page, server.tokens.participant, 'Certificates');
     await page.getByRole('button', { name: `Open certificate ${certificate.serial}` }).click();
     const detail = page.getByTestId('certificate-detail');
     await detail.waitFor();

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { forEachEngine, type TestApp } from '../../test/support/engines.js';
-import { corruptSignature, opensslCsr } from '../../test/support/pki.js';
+import { corruptSignature, opensslCsr, opensslSelfSigned } from '../../test/support/pki.js';
 import { officer } from '../../test/support/pki-server.js';
 import { PARTICIPANT_A, PARTICIPANT_B, startTestServer, type TestServer } from '../../test/support/server.js';
 import type { Role } from '../iam/permissions.js';
@@ -421,7 +424,9 @@ forEachEngine('PKI enrolment, revocation and bad input', (engine) => {
     const pem = (await call('GET', `/api/v1/pki/cas/${rootId}`)).json().certificatePem;
     const dup = await call('POST', '/api/v1/pki/cas/import', { name: 'dup', certificatePem: pem });
     assert.equal(dup.json().code, 'ERR_CONFLICT', 'the same certificate twice');
-    const external = opensslRoot();
+    const dir = mkdtempSync(path.join(tmpdir(), 'trustloop-legacy-root-'));
+    const external = opensslSelfSigned(dir, 'legacy', '/O=Legacy/CN=Legacy Root', { days: 30 });
+    rmSync(dir, { recursive: true, force: true });
     const imported = await call('POST', '/api/v1/pki/cas/import', { name: 'legacy-root', certificatePem: external });
     assert.equal(imported.statusCode, 201, imported.body);
     assert.deepEqual([imported.json().source, imported.json().role, imported.json().keyId], ['external', 'root', null]);
@@ -435,30 +440,3 @@ forEachEngine('PKI enrolment, revocation and bad input', (engine) => {
     assert.equal(child.json().code, 'ERR_CA_UNUSABLE');
   });
 });
-
-import { execFileSync } from 'node:child_process';
-function opensslRoot(): string {
-  return execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      '/dev/null',
-      '-subj',
-      '/O=Legacy/CN=Legacy Root',
-      '-days',
-      '30',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-}

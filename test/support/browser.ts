@@ -61,3 +61,18 @@ export async function openBrowserPage(origin: string): Promise<BrowserPage> {
   });
   return { browser, context, page, problems };
 }
+
+/** Signs in on the sign-in form with an API token. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('user-badge').waitFor();
+}
+
+/** Logs out, signs in with `token` and opens the page the menu entry `menu` names. */
+export async function switchTo(page: Page, token: string, menu: string): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await signIn(page, token);
+  await page.getByRole('link', { name: menu, exact: true }).click();
+  await page.getByRole('heading', { name: menu }).waitFor();
+}

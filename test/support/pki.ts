@@ -54,10 +54,18 @@ export function corruptSignature(csrPem: string): string {
 }
 
 /**
- * A self-signed P-256 CA made by openssl, as a scheme that already runs its own root would have:
- * writes `<name>.key` and `<name>.pem` in `dir` and returns the certificate's PEM.
+ * A self-signed P-256 certificate made by openssl (a CA by default, as a scheme that already runs
+ * its own root would have): writes `<name>.key` and `<name>.pem` in `dir`, returns the PEM.
  */
-export function opensslRootCa(dir: string, name: string, subject: string, days = 3650): string {
+export function opensslSelfSigned(
+  dir: string,
+  name: string,
+  subject: string,
+  { days = 3650, ca = true }: { days?: number; ca?: boolean } = {},
+): string {
+  const caExtensions = ca
+    ? ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
+    : [];
   execFileSync(
     'openssl',
     [
@@ -76,10 +84,7 @@ export function opensslRootCa(dir: string, name: string, subject: string, days =
       subject,
       '-days',
       String(days),
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
+      ...caExtensions,
     ],
     { cwd: dir, stdio: 'pipe' },
   );
