@@ -35,6 +35,8 @@ const OPERATION_CACHE_MS = 1000;
 
 interface CachedKey {
   key: KeyRow;
+  /** The key's policy, parsed once per load rather than once per operation. */
+  policy: KeyPolicy;
   versions: Map<number, KeyVersionRow | undefined>;
   loadedAt: number;
 }
@@ -405,7 +407,7 @@ export class KeyService {
     if (!OPERATIONS_BY_PURPOSE[key.purpose as KeyPurpose].includes(operation)) {
       throw new TrustloopError('ERR_WRONG_PURPOSE', `key '${id}' is a ${key.purpose} key and cannot ${operation}`);
     }
-    const policy = JSON.parse(key.policy) as KeyPolicy;
+    const policy = cached.policy;
     const roleAllowed =
       ctx.actor.role !== null &&
       (policy.roles.includes(ctx.actor.role) ||
@@ -440,7 +442,7 @@ export class KeyService {
     if (!entry || now - entry.loadedAt > OPERATION_CACHE_MS) {
       const key = await findKey(this.database.db, { kind: 'all' }, id);
       if (!key) throw notFound('key', id);
-      entry = { key, versions: new Map(), loadedAt: now };
+      entry = { key, policy: JSON.parse(key.policy) as KeyPolicy, versions: new Map(), loadedAt: now };
       this.cache.set(id, entry);
     }
     const scope = scopeOf(ctx.actor);
