@@ -69,7 +69,12 @@ export async function openApp(config: Config, options: OpenAppOptions = {}): Pro
   const software = config.keystore === 'software' ? new SoftwareKeystore() : null;
   const keystore: Keystore =
     software ??
-    new Pkcs11Keystore({ module: config.pkcs11Module, tokenLabel: config.pkcs11Token, pin: config.pkcs11Pin ?? '' });
+    new Pkcs11Keystore({
+      module: config.pkcs11Module,
+      tokenLabel: config.pkcs11Token,
+      pin: config.pkcs11Pin ?? '',
+      sessions: config.pkcs11Sessions,
+    });
   const keys = new KeyService(database, audit, keystore);
   const crypto = new CryptoService(database, audit, keystore, keys);
   const participants = new ParticipantService(database, audit);

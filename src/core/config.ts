@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TrustloopError } from './errors.js';
@@ -27,6 +28,7 @@ export interface Config {
   pkcs11Module: string;
   pkcs11Token: string;
   pkcs11Pin: string | undefined;
+  pkcs11Sessions: number;
   pkiBaseUrl: string | undefined;
   pkiDnsDomain: string;
   pkiApprovals: number;
@@ -177,6 +179,12 @@ const SETTINGS: { [K in Key]: Setting<Config[K]> } = {
     parse: text(/^.{4,64}$/),
     expected: 'the user PIN of the token (4-64 characters)',
     fallback: () => undefined,
+  },
+  pkcs11Sessions: {
+    env: 'TRUSTLOOP_PKCS11_SESSIONS',
+    parse: integer(1, 64),
+    expected: 'an integer 1-64 (logged-in sessions the PKCS#11 keystore spreads calls over)',
+    fallback: () => availableParallelism(),
   },
   pkiBaseUrl: {
     env: 'TRUSTLOOP_PKI_BASE_URL',

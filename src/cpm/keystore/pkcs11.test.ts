@@ -179,7 +179,7 @@ describe('Pkcs11Keystore on SoftHSM2', { skip: present ? false : `${MODULE} is n
       await assert.rejects(keystore.sign(key('ec-p256').ref, 'RS256', data), rejectsWith('ERR_WRONG_PURPOSE'));
     });
 
-    test('runs concurrent calls on the one session safely', async () => {
+    test('runs concurrent calls on its sessions safely', async () => {
       const { ref, pem } = key('ec-p256');
       assert.ok(pem);
       const messages = Array.from({ length: 40 }, (_, i) => Buffer.from(`message ${i}`));
@@ -189,6 +189,32 @@ describe('Pkcs11Keystore on SoftHSM2', { skip: present ? false : `${MODULE} is n
       ]);
       signatures.forEach((signature, i) => assert.equal(NODE_SIGN.ES256(messages[i]!, pem, signature), true));
       assert.equal(new Set(macs.map((m) => m.toString('hex'))).size, messages.length);
+    });
+
+    test('spreads signatures over four sessions; a destruction waits for those before it and refuses those after', async () => {
+      const four = new Pkcs11Keystore({ ...options(), sessions: 4 });
+      // The token allows one login per process: the suite's keystore steps aside meanwhile.
+      await keystore.close();
+      await four.open();
+      try {
+        const ref = { keyId: 'key_sessions', version: 1, type: 'ec-p256' as const };
+        const generated = await four.generate(ref);
+        const material = { ...ref, material: generated.material };
+        const data = Array.from({ length: 64 }, (_, i) => Buffer.from(`payment ${i}`));
+        const before = data.map((m) => four.sign(material, 'ES256', m));
+        const destroyed = four.destroy(material);
+        const afterwards = data.slice(0, 8).map((m) => four.sign(material, 'ES256', m));
+        const signatures = await Promise.all(before);
+        signatures.forEach((signature, i) =>
+          assert.equal(NODE_SIGN.ES256(data[i]!, generated.publicKeyPem!, signature), true),
+        );
+        await destroyed;
+        for (const late of afterwards) await assert.rejects(late, rejectsWith('ERR_KEY_DESTROYED'));
+      } finally {
+        await four.close();
+        await keystore.open();
+        session = openTestSession();
+      }
     });
 
     test('AES-256-GCM: round trips with and without AAD; a wrong AAD or a flipped bit fails to decrypt', async () => {

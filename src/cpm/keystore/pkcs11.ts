@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import pkcs11js from 'pkcs11js';
 import { TrustloopError, invalid } from '../../core/errors.js';
 import { IMPORT_KEY_TYPE, checkWrappedSecretLength, importFailed, splitWrapped } from './import.js';
@@ -39,6 +40,8 @@ export interface Pkcs11KeystoreOptions {
   tokenLabel: string;
   /** User PIN. */
   pin: string;
+  /** Logged-in sessions calls are spread over (one operation at a time each); one per core by default. */
+  sessions?: number;
 }
 
 interface TokenKey {
@@ -52,25 +55,43 @@ interface TokenKey {
 export const tokenLabelOf = (ref: Pick<KeyVersionRef, 'keyId' | 'version'>): string =>
   `trustloop:${ref.keyId}:v${ref.version}`;
 
-/** The module is process-wide state: C_Initialize once per module, C_Finalize when its last user closes. */
-const modules = new Map<string, { lib: pkcs11js.PKCS11; users: number }>();
+/** A loaded module, and whether it may be called from several threads at once. */
+interface LoadedModule {
+  lib: pkcs11js.PKCS11;
+  /** Initialised with CKF_OS_LOCKING_OK: the module locks for itself, so sessions may run in parallel. */
+  threadSafe: boolean;
+}
 
-function acquireModule(path: string): pkcs11js.PKCS11 {
+/** The module is process-wide state: C_Initialize once per module, C_Finalize when its last user closes. */
+const modules = new Map<string, LoadedModule & { users: number }>();
+
+function acquireModule(path: string): LoadedModule {
   const held = modules.get(path);
   if (held) {
     held.users += 1;
-    return held.lib;
+    return held;
   }
   const lib = new pkcs11js.PKCS11();
+  let threadSafe = true;
   try {
     lib.load(path);
-    lib.C_Initialize();
+    try {
+      // The asynchronous calls run on libuv's threads: the module must lock, or see one call at a time.
+      lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    } catch (error) {
+      if (pkcs11Code(error) !== pkcs11js.CKR_CANT_LOCK) throw error;
+      threadSafe = false;
+      lib.C_Initialize();
+    }
   } catch (error) {
     throw new TrustloopError('ERR_CONFIG', `cannot load the PKCS#11 module ${path}`, { cause: error });
   }
-  modules.set(path, { lib, users: 1 });
-  return lib;
+  const loaded = { lib, threadSafe, users: 1 };
+  modules.set(path, loaded);
+  return loaded;
 }
+
+const sealedError = () => new TrustloopError('ERR_SEALED', 'the PKCS#11 keystore is not open: no session is logged in');
 
 function releaseModule(path: string): void {
   const held = modules.get(path);
@@ -100,10 +121,23 @@ function unwrapEcPoint(value: Buffer, pointBytes: number): Buffer {
   return value.subarray(headerBytes);
 }
 
+/** A logged-in session and the calls queued on it: a session runs one operation at a time. */
+interface Lane {
+  session: pkcs11js.Handle;
+  queue: Promise<unknown>;
+  /** Calls queued or running: a new call goes to the lane with the fewest. */
+  calls: number;
+}
+
+type SessionCall<T> = (lib: pkcs11js.PKCS11, session: pkcs11js.Handle) => Promise<T>;
+
 /**
  * Keys generated and used inside a PKCS#11 token (SoftHSM2, or an HSM through its module). Private
  * and secret keys are created sensitive and non-extractable: no call here can read them out.
- * Calls share one logged-in session and run one at a time, as a session runs one operation at once.
+ * Calls are spread over a few logged-in sessions, one per core by default (an HSM, like SoftHSM2,
+ * works on several sessions at once; one session runs one operation at a time). Changes to the
+ * token's objects (generation, import, destruction) wait until every session is idle and hold
+ * them all until done.
  *
  * @example
  * const keystore = new Pkcs11Keystore({ module: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'trustloop', pin });
@@ -112,54 +146,58 @@ function unwrapEcPoint(value: Buffer, pointBytes: number): Buffer {
 export class Pkcs11Keystore implements Keystore {
   readonly backend = 'pkcs11';
   private lib: pkcs11js.PKCS11 | null = null;
-  private session: pkcs11js.Handle | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Handles by token label; valid for the life of the session. */
+  private lanes: Lane[] = [];
+  /** Handles by token label; valid while the keystore is logged in (handles are shared by its sessions). */
   private readonly handles = new Map<string, TokenKey>();
 
   constructor(private readonly options: Pkcs11KeystoreOptions) {}
 
   get sealed(): boolean {
-    return this.session === null;
+    return this.lanes.length === 0;
   }
 
-  /** Opens a session on the token labelled `tokenLabel` and logs in as the user; a no-op when open. */
+  /** Opens sessions on the token labelled `tokenLabel`, logged in as the user; a no-op when open. */
   async open(): Promise<void> {
-    if (this.session) return;
-    const lib = acquireModule(this.options.module);
-    let session: pkcs11js.Handle | null = null;
+    if (this.lanes.length > 0) return;
+    const { lib, threadSafe } = acquireModule(this.options.module);
+    const wanted = threadSafe ? Math.max(1, this.options.sessions ?? availableParallelism()) : 1;
+    const sessions: pkcs11js.Handle[] = [];
     try {
-      session = lib.C_OpenSession(this.findSlot(lib), pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-      this.login(lib, session);
+      const slot = this.findSlot(lib);
+      const openSession = () => lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+      sessions.push(openSession());
+      this.login(lib, sessions[0]!);
+      // The login belongs to the application, not the session: the others open logged in.
+      while (sessions.length < wanted) sessions.push(openSession());
     } catch (error) {
-      if (session) lib.C_CloseSession(session);
+      for (const session of sessions) lib.C_CloseSession(session);
       releaseModule(this.options.module);
       throw error;
     }
     this.lib = lib;
-    this.session = session;
+    this.lanes = sessions.map((session) => ({ session, queue: Promise.resolve(), calls: 0 }));
   }
 
   /** Waits for calls under way, logs out and releases the module. The keystore is sealed again. */
   async close(): Promise<void> {
-    const { lib, session } = this;
-    if (!lib || !session) return;
-    await this.queue.catch(() => undefined);
-    this.session = null;
+    const { lib, lanes } = this;
+    if (!lib || lanes.length === 0) return;
+    await Promise.all(lanes.map((lane) => lane.queue));
+    this.lanes = [];
     this.lib = null;
     this.handles.clear();
     try {
-      lib.C_Logout(session);
+      lib.C_Logout(lanes[0]!.session);
     } catch {
       // Another keystore on the same token may have logged the shared login state out already.
     }
-    lib.C_CloseSession(session);
+    for (const lane of lanes) lib.C_CloseSession(lane.session);
     releaseModule(this.options.module);
   }
 
   async generate(ref: Omit<KeyVersionRef, 'material'>): Promise<GeneratedKey> {
     const label = tokenLabelOf(ref);
-    return this.run(async (lib, session) => {
+    return this.exclusive(async (lib, session) => {
       if (this.findObjects(lib, session, label).length > 0) {
         throw new TrustloopError('ERR_CONFLICT', `the token already holds an object labelled ${label}`);
       }
@@ -198,7 +236,7 @@ export class Pkcs11Keystore implements Keystore {
   readonly importAlgorithm = 'RSA_AES_KEY_WRAP_SHA_1';
 
   async generateImportKey(ref: Pick<KeyVersionRef, 'keyId' | 'version'>): Promise<GeneratedKey> {
-    return this.run(async (lib, session) => {
+    return this.exclusive(async (lib, session) => {
       const label = tokenLabelOf(ref);
       const [mechanism, publicAttrs] = pairTemplates(IMPORT_KEY_TYPE);
       const pair = await lib.C_GenerateKeyPairAsync(
@@ -236,7 +274,7 @@ export class Pkcs11Keystore implements Keystore {
     if (pair && !RSA_BITS[target.type] && publicKeyPem === null) {
       throw invalid('publicKey', `a ${target.type} key imported into an HSM needs its public key (SPKI PEM)`);
     }
-    return this.run(async (lib, session) => {
+    return this.exclusive(async (lib, session) => {
       const label = tokenLabelOf(target);
       const aesKey = unwrapOrRefuse(
         () =>
@@ -328,21 +366,44 @@ export class Pkcs11Keystore implements Keystore {
   /** Deletes the version's token objects; destroying an already destroyed version is a no-op. */
   async destroy(ref: KeyVersionRef): Promise<void> {
     const label = this.labelOf(ref);
-    await this.run(async (lib, session) => {
+    await this.exclusive(async (lib, session) => {
       this.handles.delete(label);
       for (const handle of this.findObjects(lib, session, label)) lib.C_DestroyObject(session, handle);
     });
   }
 
-  /** Runs `op` after every call queued before it: a session runs one operation at a time. */
-  private run<T>(op: (lib: pkcs11js.PKCS11, session: pkcs11js.Handle) => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => {
-      if (!this.lib || !this.session) {
-        throw new TrustloopError('ERR_SEALED', 'the PKCS#11 keystore is not open: no session is logged in');
-      }
-      return op(this.lib, this.session);
+  /** Runs `op` on the session with the fewest calls waiting, after those calls. */
+  private run<T>(op: SessionCall<T>): Promise<T> {
+    const lane = this.lanes.reduce<Lane | undefined>(
+      (best, one) => (best && best.calls <= one.calls ? best : one),
+      undefined,
+    );
+    return lane ? this.enqueue([lane], lane, op) : Promise.reject(sealedError());
+  }
+
+  /** Runs `op` once every session is idle, and starts nothing else on any of them until it is done. */
+  private exclusive<T>(op: SessionCall<T>): Promise<T> {
+    const lanes = this.lanes;
+    return lanes[0] ? this.enqueue(lanes, lanes[0], op) : Promise.reject(sealedError());
+  }
+
+  /** Queues `op` on `session` behind every call already queued on `lanes`, and them behind it. */
+  private enqueue<T>(lanes: Lane[], session: Lane, op: SessionCall<T>): Promise<T> {
+    const result = Promise.all(lanes.map((lane) => lane.queue)).then(() => {
+      // Closed (or closed and opened again) while the call waited: its session is gone.
+      if (!this.lib || !this.lanes.includes(session)) throw sealedError();
+      return op(this.lib, session.session);
     });
-    this.queue = result.catch(() => undefined);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const lane of lanes) {
+      lane.calls += 1;
+      lane.queue = settled.then(() => {
+        lane.calls -= 1;
+      });
+    }
     return result;
   }
 
