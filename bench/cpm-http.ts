@@ -3,7 +3,7 @@
  * (SQLite, software keystore unsealed in development mode, audit on) and autocannon driving it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,24 @@ export interface LoadResult {
   failures: number;
   /** When the measured run (not the warm-up) ran, in monotonic microseconds, to slice a CPU profile. */
   window: { from: number; to: number };
+  /** CPU seconds per answered request: the server's and autocannon's (this process) together. */
+  cpuPerRequest: number;
 }
+
+/** Linux counts a process's CPU time in clock ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc. */
+function processCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+const ownCpu = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -145,14 +162,17 @@ export async function load(
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
     });
   await run(2);
+  const cpuBefore = processCpu(server.pid) + ownCpu();
   const from = monotonicMicros();
   const result = await run(seconds);
   const to = monotonicMicros();
+  const cpu = processCpu(server.pid) + ownCpu() - cpuBefore;
   return {
     window: { from, to },
     rate: result['2xx'] / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors,
+    cpuPerRequest: cpu / Math.max(1, result['2xx'] + result.non2xx),
   };
 }
