@@ -24,13 +24,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/core/config.js';
 import { systemContext, type RequestContext } from '../src/core/context.js';
 import { parseVersioned } from '../src/cpm/ops/service.js';
 import { signerPool } from '../src/cpm/keystore/signer-pool.js';
 import { load, startServer, type BenchServer, type LoadResult } from './cpm-http.js';
+import { nodeSignRate } from './node-ceilings.js';
 import { printSummary, summarise } from './cpu-profile.js';
 
 const SECONDS = 4;
@@ -163,49 +163,11 @@ async function signingThreadsRate(c: Case): Promise<number | undefined> {
   return rate(op);
 }
 
-/**
- * One thread signing in a tight loop with node:crypto for `ms`: plain JavaScript, evaluated, so it
- * measures node:crypto and nothing of Trustloop. Answers signatures per second.
- */
-const TIGHT_LOOP = `
-const { workerData, parentPort } = require('node:worker_threads');
-const crypto = require('node:crypto');
-const { type, algorithm, ms } = workerData;
-const privateKey = type === 'rsa-2048'
-  ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-  : type === 'ec-p256'
-    ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
-    : crypto.generateKeyPairSync('ed25519').privateKey;
-const key = algorithm === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey;
-const digest = algorithm === 'EdDSA' ? null : 'sha256';
-const data = Buffer.alloc(256, 7);
-let signed = 0;
-const start = performance.now();
-while (performance.now() - start < ms) {
-  for (let i = 0; i < 20; i++) crypto.sign(digest, data, key);
-  signed += 20;
-}
-parentPort.postMessage(signed / ((performance.now() - start) / 1000));
-`;
-
-/**
- * node:crypto alone: two threads signing in a tight loop, as `openssl speed -multi 2` runs two
- * processes. No Node program signs faster here, so a target above this ratio is out of reach.
- */
-async function nodeCryptoRate(c: Case): Promise<number | undefined> {
-  if (!c.algorithm || !KEY_PAIRS[c.type]) return undefined;
-  const one = () =>
-    new Promise<number>((resolve, reject) => {
-      const worker = new Worker(TIGHT_LOOP, {
-        eval: true,
-        workerData: { type: c.type, algorithm: c.algorithm, ms: SECONDS * 1000 },
-      });
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-  const rates = await Promise.all([one(), one()]);
-  return rates[0]! + rates[1]!;
-}
+/** node:crypto alone, two threads in a tight loop: see node-ceilings.ts. */
+const nodeCryptoRate = (c: Case): Promise<number | undefined> =>
+  c.algorithm && c.type !== 'aes-256-gcm'
+    ? nodeSignRate(c.type, c.algorithm, SECONDS * 1000)
+    : Promise.resolve(undefined);
 
 /**
  * CPU time (all threads of this process, in seconds) one audit event of a signature costs on its

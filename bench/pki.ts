@@ -29,6 +29,7 @@ import { systemContext, type RequestContext } from '../src/core/context.js';
 import type { CaKeyType } from '../src/pki/x509/algorithms.js';
 import { startServer, type BenchServer } from './cpm-http.js';
 import { printSummary, summarise } from './cpu-profile.js';
+import { bareHttpRate, nodeSignRate } from './node-ceilings.js';
 import {
   makeCsrs,
   ocspRequest,
@@ -221,6 +222,32 @@ async function ocspLoad(url: string, bodies: Buffer[], warmUp: boolean) {
   };
 }
 
+/**
+ * The most a Node responder answers here: a bare server sending one fixed response (the answer
+ * without a nonce, served from memory), and that server's cost plus one node:crypto P-256
+ * signature per response (the answer with a nonce, signed per request).
+ */
+async function ocspCeilings(trustloopUrl: string, bodies: Buffer[]) {
+  const answer = Buffer.from(
+    await (
+      await fetch(trustloopUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: new Uint8Array(bodies[0]!),
+      })
+    ).arrayBuffer(),
+  );
+  const bare = await bareHttpRate(answer, 'application/ocsp-response', {
+    bodies,
+    requestType: 'application/ocsp-request',
+    connections: OCSP_CONNECTIONS,
+    seconds: OCSP_SECONDS,
+  });
+  const signRate = await nodeSignRate('ec-p256', 'ES256', OCSP_SECONDS * 1000);
+  const cores = availableParallelism();
+  return { bare, signRate, signedRate: cores / (bare.cpuPerRequest + cores / signRate) };
+}
+
 async function overHttp(dir: string, csrs: string[]): Promise<void> {
   const server: BenchServer = await startServer();
   try {
@@ -337,6 +364,13 @@ async function overHttp(dir: string, csrs: string[]): Promise<void> {
       await ocspLoad(trustloopUrl, plain, true),
     );
     row('Trustloop POST /pki/ocsp ', 'nonce (signed per request)', await ocspLoad(trustloopUrl, withNonce, true));
+    const ceilings = await ocspCeilings(trustloopUrl, plain);
+    write('');
+    write(
+      `Ceilings, no Trustloop: a bare node:http server answering one fixed OCSP response, same autocannon settings: ${count(ceilings.bare.rate)} resp/s, ${(ceilings.bare.cpuPerRequest * 1e6).toFixed(0)} µs of CPU each (server and client); node:crypto P-256 alone on ${availableParallelism()} threads: ${count(ceilings.signRate)} signatures/s. A response signed per request costs at least both: ${count(ceilings.signedRate)} resp/s.`,
+    );
+    rows['Node ceiling'] = ceilings.bare.rate;
+    rows['Node ceiling '] = ceilings.signedRate;
     write('');
     write('| ratio | value | target |');
     write('|---|--:|--:|');
@@ -349,6 +383,8 @@ async function overHttp(dir: string, csrs: string[]): Promise<void> {
     ratio('Trustloop POST /pki/ocsp ', 'openssl ocsp (1 process) ', 5);
     ratio('Trustloop POST /pki/ocsp', 'openssl ocsp -multi 2', 5);
     ratio('Trustloop POST /pki/ocsp ', 'openssl ocsp -multi 2 ', 5);
+    ratio('Node ceiling', 'openssl ocsp (1 process)', 5);
+    ratio('Node ceiling ', 'openssl ocsp (1 process) ', 5);
   } finally {
     await server.stop();
   }
