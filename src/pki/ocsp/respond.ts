@@ -17,8 +17,10 @@ import {
 } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
+import type * as asn1js from 'asn1js';
 import { algorithmIdentifier } from '../x509/algorithms.js';
 import type { CaSigner } from '../x509/build.js';
+import { encodedElement, ownBytes, type EncodedCertificate } from '../x509/encoded.js';
 
 export const HASH_BY_OID: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -56,7 +58,8 @@ export const errorResponse = (status: OCSPResponseStatus): Buffer =>
 export type Status = { kind: 'good' } | { kind: 'unknown' } | { kind: 'revoked'; revokedAt: Date; reason: number };
 
 export interface ResponderIdentity {
-  certificate: asn.Certificate;
+  /** Carried in every response as issued, without encoding it again. */
+  certificate: EncodedCertificate;
   /** SHA-1 of the responder's subjectPublicKey: RFC 6960's KeyHash, an identifier only. */
   keyHash: Buffer;
   signer: CaSigner;
@@ -89,9 +92,10 @@ export async function signedResponse(
     ),
   });
   if (nonce) data.responseExtensions = [nonce];
-  const signature = await responder.signer.sign(Buffer.from(AsnConvert.serialize(data)));
+  const signed = new SignedResponseData(data);
+  const signature = await responder.signer.sign(Buffer.from(signed.der));
   const basic = new BasicOCSPResponse({
-    tbsResponseData: data,
+    tbsResponseData: signed,
     signatureAlgorithm: algorithmIdentifier(responder.signer.signatureOid),
     signature: signature.buffer.slice(signature.byteOffset, signature.byteOffset + signature.byteLength) as ArrayBuffer,
     certs: [responder.certificate],
@@ -104,6 +108,30 @@ export async function signedResponse(
     }),
   });
   return Buffer.from(AsnConvert.serialize(response));
+}
+
+/**
+ * ResponseData encoded once: the bytes signed are the bytes the response carries, and the
+ * serializer writes them back instead of encoding every field a second time.
+ */
+class SignedResponseData extends ResponseData {
+  der: ArrayBuffer;
+
+  constructor(data: ResponseData) {
+    super(data);
+    this.der = AsnConvert.serialize(data);
+  }
+
+  toASN(): asn1js.BaseBlock {
+    return encodedElement(this.der);
+  }
+
+  /** The serializer takes an object with both hooks for a convertible one; reading uses it too. */
+  fromASN(element: asn1js.BaseBlock): this {
+    this.der = ownBytes(element.valueBeforeDecodeView);
+    Object.assign(this, AsnConvert.parse(this.der, ResponseData));
+    return this;
+  }
 }
 
 function certStatus(status: Status): CertStatus {

@@ -16,6 +16,7 @@ import {
 } from '../store.js';
 import { toArrayBuffer } from '../x509/build.js';
 import { readCertificatesPem } from '../x509/certificate.js';
+import { EncodedCertificate } from '../x509/encoded.js';
 import { cpmSigner } from '../x509/signer.js';
 import type { CaKeyType } from '../x509/algorithms.js';
 import {
@@ -285,7 +286,9 @@ export class OcspResponder {
     if (known && known.until > now.getTime()) return known.identity;
     const row = await latestResponderCertificate(this.deps.database.db, ca.row.id, now.toISOString());
     if (!row || row.key_id === null || row.key_version === null) return undefined;
-    const certificate = readCertificatesPem(row.certificate_pem, 'responder certificate')[0]!.asn;
+    const certificate = new EncodedCertificate(
+      readCertificatesPem(row.certificate_pem, 'responder certificate')[0]!.der,
+    );
     const identity: ResponderIdentity = {
       certificate,
       keyHash: responderKeyHash(certificate),
