@@ -8,10 +8,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BasicOCSPResponse, OCSPResponse } from '@peculiar/asn1-ocsp';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
 import { opensslSelfSigned } from '../../../test/support/pki.js';
 import { readCertificatesPem } from '../x509/certificate.js';
-import { EncodedCertificate } from '../x509/encoded.js';
-import { parseOcspRequest, responderKeyHash, signedResponse, type ResponderIdentity } from './respond.js';
+import { parseKeepingEncoding } from '../x509/encoded.js';
+import { parseOcspRequest, responderIdentity, signedResponse, type ResponderIdentity } from './respond.js';
 
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 
@@ -26,12 +27,10 @@ describe('OCSP response building', () => {
     const pem = opensslSelfSigned(dir, 'responder', '/O=Scheme/CN=OCSP responder', { ca: false });
     certDer = readCertificatesPem(pem, 'responder')[0]!.der;
     const key = createPrivateKey(readFileSync(path.join(dir, 'responder.key')));
-    const certificate = new EncodedCertificate(certDer);
-    responder = {
-      certificate,
-      keyHash: responderKeyHash(certificate),
-      signer: { signatureOid: ECDSA_SHA256, sign: async (data) => sign('sha256', data, key) },
-    };
+    responder = responderIdentity(certDer, {
+      signatureOid: ECDSA_SHA256,
+      sign: async (data) => sign('sha256', data, key),
+    });
     execFileSync(
       'openssl',
       ['ocsp', '-issuer', 'responder.pem', '-cert', 'responder.pem', '-nonce', '-reqout', 'request.der'],
@@ -41,8 +40,9 @@ describe('OCSP response building', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a kept certificate serialises to the DER it was read from', () => {
-    const certificate = new EncodedCertificate(certDer);
+  it('a certificate parsed keeping its encoding serialises to the DER it was read from', () => {
+    const certificate = parseKeepingEncoding(certDer, asn.Certificate);
+    assert.ok(certificate instanceof asn.Certificate);
     assert.equal(certificate.tbsCertificate.subject.length, 2, 'its fields are parsed');
     assert.deepEqual(Buffer.from(AsnConvert.serialize(certificate)), certDer);
   });

@@ -17,10 +17,9 @@ import {
 } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
-import type * as asn1js from 'asn1js';
 import { algorithmIdentifier } from '../x509/algorithms.js';
 import type { CaSigner } from '../x509/build.js';
-import { encodedElement, ownBytes, type EncodedCertificate } from '../x509/encoded.js';
+import { keepEncoding, parseKeepingEncoding, type Encoded } from '../x509/encoded.js';
 
 export const HASH_BY_OID: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -58,16 +57,28 @@ export const errorResponse = (status: OCSPResponseStatus): Buffer =>
 export type Status = { kind: 'good' } | { kind: 'unknown' } | { kind: 'revoked'; revokedAt: Date; reason: number };
 
 export interface ResponderIdentity {
-  /** Carried in every response as issued, without encoding it again. */
-  certificate: EncodedCertificate;
-  /** SHA-1 of the responder's subjectPublicKey: RFC 6960's KeyHash, an identifier only. */
-  keyHash: Buffer;
+  /** Carried in every response as issued. */
+  certificate: Encoded<asn.Certificate>;
+  /** byKey: the SHA-1 of the responder's subjectPublicKey (RFC 6960's KeyHash, an identifier only). */
+  responderId: Encoded<ResponderID>;
+  signatureAlgorithm: Encoded<asn.AlgorithmIdentifier>;
   signer: CaSigner;
 }
 
-export function responderKeyHash(certificate: asn.Certificate): Buffer {
+/**
+ * What a responder puts in every response, from its certificate's DER, encoded once: each
+ * response then encodes only its own parts (times, statuses, the nonce).
+ */
+export function responderIdentity(certificateDer: Uint8Array, signer: CaSigner): ResponderIdentity {
+  const certificate = parseKeepingEncoding(certificateDer, asn.Certificate);
   const bits = certificate.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey;
-  return createHash('sha1').update(Buffer.from(bits)).digest();
+  const keyHash = createHash('sha1').update(Buffer.from(bits)).digest();
+  return {
+    certificate,
+    responderId: keepEncoding(new ResponderID({ byKey: new KeyHash(keyHash) })),
+    signatureAlgorithm: keepEncoding(algorithmIdentifier(signer.signatureOid)),
+    signer,
+  };
 }
 
 /** Builds and signs a basic OCSP response for the given statuses, echoing the nonce if any. */
@@ -79,7 +90,7 @@ export async function signedResponse(
   nonce: asn.Extension | undefined,
 ): Promise<Buffer> {
   const data = new ResponseData({
-    responderID: new ResponderID({ byKey: new KeyHash(responder.keyHash) }),
+    responderID: responder.responderId,
     producedAt: now,
     responses: answers.map(
       ({ certId, status }) =>
@@ -92,11 +103,12 @@ export async function signedResponse(
     ),
   });
   if (nonce) data.responseExtensions = [nonce];
-  const signed = new SignedResponseData(data);
+  // Encoded once: the bytes signed are the bytes the response carries.
+  const signed = keepEncoding(data);
   const signature = await responder.signer.sign(Buffer.from(signed.der));
   const basic = new BasicOCSPResponse({
     tbsResponseData: signed,
-    signatureAlgorithm: algorithmIdentifier(responder.signer.signatureOid),
+    signatureAlgorithm: responder.signatureAlgorithm,
     signature: signature.buffer.slice(signature.byteOffset, signature.byteOffset + signature.byteLength) as ArrayBuffer,
     certs: [responder.certificate],
   });
@@ -108,30 +120,6 @@ export async function signedResponse(
     }),
   });
   return Buffer.from(AsnConvert.serialize(response));
-}
-
-/**
- * ResponseData encoded once: the bytes signed are the bytes the response carries, and the
- * serializer writes them back instead of encoding every field a second time.
- */
-class SignedResponseData extends ResponseData {
-  der: ArrayBuffer;
-
-  constructor(data: ResponseData) {
-    super(data);
-    this.der = AsnConvert.serialize(data);
-  }
-
-  toASN(): asn1js.BaseBlock {
-    return encodedElement(this.der);
-  }
-
-  /** The serializer takes an object with both hooks for a convertible one; reading uses it too. */
-  fromASN(element: asn1js.BaseBlock): this {
-    this.der = ownBytes(element.valueBeforeDecodeView);
-    Object.assign(this, AsnConvert.parse(this.der, ResponseData));
-    return this;
-  }
 }
 
 function certStatus(status: Status): CertStatus {

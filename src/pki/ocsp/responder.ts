@@ -16,15 +16,15 @@ import {
 } from '../store.js';
 import { toArrayBuffer } from '../x509/build.js';
 import { readCertificatesPem } from '../x509/certificate.js';
-import { EncodedCertificate } from '../x509/encoded.js';
 import { cpmSigner } from '../x509/signer.js';
 import type { CaKeyType } from '../x509/algorithms.js';
+import { StatusCache } from './status-cache.js';
 import {
   HASH_BY_OID,
   errorResponse,
   issuerHashes,
   parseOcspRequest,
-  responderKeyHash,
+  responderIdentity,
   signedResponse,
   type ResponderIdentity,
   type Status,
@@ -64,6 +64,8 @@ export class OcspResponder {
    */
   private readonly keyByRequest = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<Buffer>>();
+  /** Statuses for answers signed per request (with a nonce, or more than one certificate). */
+  private readonly statuses = new StatusCache();
   private readonly responders = new Map<string, { identity: ResponderIdentity; until: number }>();
   private caTable: { loadedAt: number; cas: CaHashes[] } | undefined;
   private readonly queue: CertificateRow[] = [];
@@ -116,8 +118,9 @@ export class OcspResponder {
     return work;
   }
 
-  /** Drops a certificate's cached responses (after a revocation) so the next answer is fresh. */
+  /** Drops a certificate's cached responses and status (after a revocation) so the next answer is fresh. */
   forget(certificate: CertificateRow): void {
+    this.statuses.forget(certificate.ca_id, certificate.serial);
     for (const key of this.cache.keys()) if (key.endsWith(`:${certificate.serial}`)) this.cache.delete(key);
   }
 
@@ -225,6 +228,7 @@ export class OcspResponder {
   forgetCa(): void {
     this.reloadCas();
     this.cache.clear();
+    this.statuses.clear();
   }
 
   private async sign(
@@ -245,9 +249,11 @@ export class OcspResponder {
     }
   }
 
-  private async status(ca: LoadedCa, serial: string): Promise<Status> {
-    const row = await revocationStatus(this.deps.database.db, ca.row.id, serial);
-    return row ? statusOf(row) : { kind: 'unknown' };
+  private status(ca: LoadedCa, serial: string): Promise<Status> {
+    return this.statuses.read(ca.row.id, serial, this.deps.clock.now().getTime(), async () => {
+      const row = await revocationStatus(this.deps.database.db, ca.row.id, serial);
+      return row ? statusOf(row) : { kind: 'unknown' };
+    });
   }
 
   private async match(certId: CertID): Promise<{ ca: LoadedCa; serial: string; hashOid: string } | undefined> {
@@ -286,18 +292,15 @@ export class OcspResponder {
     if (known && known.until > now.getTime()) return known.identity;
     const row = await latestResponderCertificate(this.deps.database.db, ca.row.id, now.toISOString());
     if (!row || row.key_id === null || row.key_version === null) return undefined;
-    const certificate = new EncodedCertificate(
-      readCertificatesPem(row.certificate_pem, 'responder certificate')[0]!.der,
-    );
-    const identity: ResponderIdentity = {
-      certificate,
-      keyHash: responderKeyHash(certificate),
-      signer: cpmSigner(this.deps.crypto, systemContext(), {
+    const certificateDer = readCertificatesPem(row.certificate_pem, 'responder certificate')[0]!.der;
+    const identity = responderIdentity(
+      certificateDer,
+      cpmSigner(this.deps.crypto, systemContext(), {
         id: row.key_id,
         type: row.key_type as CaKeyType,
         version: row.key_version,
       }),
-    };
+    );
     this.responders.set(ca.row.id, { identity, until: Math.min(Date.parse(row.not_after), now.getTime() + 60_000) });
     return identity;
   }

@@ -1,6 +1,5 @@
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import * as asn from '@peculiar/asn1-x509';
 
 /**
  * One DER element that asn1js writes into the structure around it as the bytes it was given.
@@ -20,34 +19,30 @@ class EncodedElement extends asn1js.BaseBlock {
   }
 }
 
-/** The asn1-schema serializer's hook (an object with toASN/fromASN) for DER kept as it is. */
-export const encodedElement = (der: ArrayBuffer): asn1js.BaseBlock => new EncodedElement(der);
-
-/** Its own copy of the bytes, so a Buffer from Node's shared pool is not held (or changed) through it. */
-export const ownBytes = (der: Uint8Array): ArrayBuffer => new Uint8Array(der).buffer;
+export type Encoded<T> = T & { readonly der: ArrayBuffer };
 
 /**
- * A parsed certificate that serialises to the DER it was read from. A certificate embedded in
- * another structure (the responder's, in every OCSP response) must be carried as issued, and
- * encoding it again from its fields walked every node of it each time: a quarter of a signed
- * OCSP response's CPU time.
+ * `value`, an asn1-schema object, with its DER fixed: serialised on its own or inside another
+ * structure, it is written as `der` (by default, its encoding now) without walking its fields
+ * again. It is for parts that must stay as they were signed or issued (a certificate embedded in
+ * an OCSP response, the response data beside its signature) and parts reused unchanged across
+ * responses; its fields must not be changed afterwards. asn1-schema's serializer hands any object
+ * with `toASN` and `fromASN` to its `toASN`; the object stays an instance of its class.
  */
-export class EncodedCertificate extends asn.Certificate {
-  private der: ArrayBuffer;
+export function keepEncoding<T extends object>(value: T, der: ArrayBuffer = AsnConvert.serialize(value)): Encoded<T> {
+  const kept = Object.create(Object.getPrototypeOf(value) as object) as Encoded<T>;
+  return Object.assign(kept, value, {
+    der,
+    toASN: () => new EncodedElement(der),
+    fromASN: () => {
+      throw new TypeError('a value with a kept encoding is written, not read into');
+    },
+  });
+}
 
-  constructor(der: Uint8Array) {
-    super(AsnConvert.parse(der, asn.Certificate));
-    this.der = ownBytes(der);
-  }
-
-  toASN(): asn1js.BaseBlock {
-    return encodedElement(this.der);
-  }
-
-  /** The serializer takes an object with both hooks for a convertible one; reading uses it too. */
-  fromASN(element: asn1js.BaseBlock): this {
-    this.der = ownBytes(element.valueBeforeDecodeView);
-    Object.assign(this, AsnConvert.parse(this.der, asn.Certificate));
-    return this;
-  }
+/** Parses `der` as `type` and keeps those exact bytes as its encoding (see `keepEncoding`). */
+export function parseKeepingEncoding<T extends object>(der: Uint8Array, type: new () => T): Encoded<T> {
+  // Its own copy: a Buffer from Node's shared pool is neither held nor changed through it.
+  const own = new Uint8Array(der).buffer;
+  return keepEncoding(AsnConvert.parse(own, type), own);
 }
