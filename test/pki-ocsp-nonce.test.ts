@@ -17,15 +17,14 @@ forEachEngine('PKI OCSP answers with a nonce', (engine) => {
   let dir: string;
   const signatures = async () => (await t.app.audit.list({ action: 'key.sign', limit: 10_000 } as never)).length;
   /** `openssl ocsp -url` as clients run it: a fresh nonce each time, checked in the answer. */
-  const query = async (cert: string) => {
+  const query = async (...certs: string[]) => {
     const { stdout, stderr } = await run(
       'openssl',
       [
         'ocsp',
         '-issuer',
         'issuing.pem',
-        '-cert',
-        cert,
+        ...certs.flatMap((cert) => ['-cert', cert]),
         '-url',
         `${t.baseUrl}/pki/ocsp`,
         '-CAfile',
@@ -84,6 +83,12 @@ forEachEngine('PKI OCSP answers with a nonce', (engine) => {
     assert.match(answer, /cert.pem: revoked/);
     assert.match(answer, /Reason: keyCompromise/);
     assert.doesNotMatch(answer, /WARNING|Nonce Verify error/);
+
+    await issue('second.pem');
+    const both = await query('cert.pem', 'second.pem');
+    assert.match(both, /Response verify OK/);
+    assert.match(both, /cert.pem: revoked/);
+    assert.match(both, /second.pem: good/);
   });
 
   it('answers an unknown serial unknown, and refuses every certificate of its CA once the CA is revoked', async () => {

@@ -122,9 +122,13 @@ export async function signedResponse(
   return Buffer.from(AsnConvert.serialize(response));
 }
 
+/** The statuses without content, encoded once. */
+const GOOD = keepEncoding(new CertStatus({ good: null }));
+const UNKNOWN = keepEncoding(new CertStatus({ unknown: null }));
+
 function certStatus(status: Status): CertStatus {
-  if (status.kind === 'good') return new CertStatus({ good: null });
-  if (status.kind === 'unknown') return new CertStatus({ unknown: null });
+  if (status.kind === 'good') return GOOD;
+  if (status.kind === 'unknown') return UNKNOWN;
   return new CertStatus({
     revoked: new RevokedInfo({ revocationTime: status.revokedAt, revocationReason: new asn.CRLReason(status.reason) }),
   });

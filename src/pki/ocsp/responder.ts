@@ -16,6 +16,7 @@ import {
 } from '../store.js';
 import { toArrayBuffer } from '../x509/build.js';
 import { readCertificatesPem } from '../x509/certificate.js';
+import { keepEncoding, type Encoded } from '../x509/encoded.js';
 import { cpmSigner } from '../x509/signer.js';
 import type { CaKeyType } from '../x509/algorithms.js';
 import { StatusCache } from './status-cache.js';
@@ -64,6 +65,7 @@ export class OcspResponder {
    */
   private readonly keyByRequest = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly certIdDers = new Map<string, ArrayBuffer>();
   /** Statuses for answers signed per request (with a nonce, or more than one certificate). */
   private readonly statuses = new StatusCache();
   private readonly responders = new Map<string, { identity: ResponderIdentity; until: number }>();
@@ -87,7 +89,7 @@ export class OcspResponder {
     for (const certId of request.certIds) {
       const match = await this.match(certId);
       if (!match) return errorResponse(OCSPResponseStatus.unauthorized);
-      matches.push({ certId, ...match });
+      matches.push(match);
     }
     const ca = matches[0]!.ca;
     if (matches.some((m) => m.ca.row.id !== ca.row.id)) return errorResponse(OCSPResponseStatus.unauthorized);
@@ -256,7 +258,9 @@ export class OcspResponder {
     });
   }
 
-  private async match(certId: CertID): Promise<{ ca: LoadedCa; serial: string; hashOid: string } | undefined> {
+  private async match(
+    certId: CertID,
+  ): Promise<{ ca: LoadedCa; serial: string; hashOid: string; certId: CertID } | undefined> {
     const hashOid = certId.hashAlgorithm.algorithm;
     const hash = HASH_BY_OID[hashOid];
     if (!hash) return undefined;
@@ -268,10 +272,29 @@ export class OcspResponder {
         hashes = issuerHashes(entry.ca.subject, entry.ca.cert.asn.tbsCertificate.subjectPublicKeyInfo, hash);
         entry.byHash.set(hash, hashes);
       }
-      if (hashes.name === name && hashes.key === key)
-        return { ca: entry.ca, serial: Buffer.from(certId.serialNumber).toString('hex'), hashOid };
+      if (hashes.name === name && hashes.key === key) {
+        const serial = Buffer.from(certId.serialNumber).toString('hex');
+        return { ca: entry.ca, serial, hashOid, certId: this.keptCertId(certId, `${name}:${key}:${serial}`) };
+      }
     }
     return undefined;
+  }
+
+  /**
+   * The request's CertID with its encoding, which the response echoes, remembered by every field
+   * that goes into it (`hashes` holds the issuer hashes and serial): clients ask about the same
+   * certificates again and again, and encoding it was a tenth of a signed answer's own work.
+   */
+  private keptCertId(certId: CertID, hashes: string): Encoded<CertID> {
+    const { algorithm, parameters } = certId.hashAlgorithm;
+    const params =
+      parameters === undefined ? '' : parameters === null ? 'null' : Buffer.from(parameters).toString('hex');
+    const id = `${algorithm}:${params}:${hashes}`;
+    const der = this.certIdDers.get(id);
+    if (der) return keepEncoding(certId, der);
+    const kept = keepEncoding(certId);
+    boundedSet(this.certIdDers, id, kept.der);
+    return kept;
   }
 
   private async caHashes(): Promise<CaHashes[]> {
