@@ -65,7 +65,7 @@ export class OcspResponder {
    */
   private readonly keyByRequest = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<Buffer>>();
-  private readonly certIdDers = new Map<string, ArrayBuffer>();
+  private readonly certIds = new Map<string, Encoded<CertID>>();
   /** Statuses for answers signed per request (with a nonce, or more than one certificate). */
   private readonly statuses = new StatusCache();
   private readonly responders = new Map<string, { identity: ResponderIdentity; until: number }>();
@@ -281,19 +281,20 @@ export class OcspResponder {
   }
 
   /**
-   * The request's CertID with its encoding, which the response echoes, remembered by every field
-   * that goes into it (`hashes` holds the issuer hashes and serial): clients ask about the same
-   * certificates again and again, and encoding it was a tenth of a signed answer's own work.
+   * The request's CertID with its encoding, which the response echoes. Clients ask about the
+   * same certificates again and again, and encoding it was a tenth of a signed answer's own work,
+   * so the first one is kept, by every field that goes into it (`hashes`: the issuer hashes and
+   * the serial), and stands for every later one with the same fields.
    */
   private keptCertId(certId: CertID, hashes: string): Encoded<CertID> {
     const { algorithm, parameters } = certId.hashAlgorithm;
     const params =
       parameters === undefined ? '' : parameters === null ? 'null' : Buffer.from(parameters).toString('hex');
     const id = `${algorithm}:${params}:${hashes}`;
-    const der = this.certIdDers.get(id);
-    if (der) return keepEncoding(certId, der);
+    const known = this.certIds.get(id);
+    if (known) return known;
     const kept = keepEncoding(certId);
-    boundedSet(this.certIdDers, id, kept.der);
+    boundedSet(this.certIds, id, kept);
     return kept;
   }
 

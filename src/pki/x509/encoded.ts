@@ -31,9 +31,11 @@ export type Encoded<T> = T & { readonly der: ArrayBuffer };
  */
 export function keepEncoding<T extends object>(value: T, der: ArrayBuffer = AsnConvert.serialize(value)): Encoded<T> {
   const kept = Object.create(Object.getPrototypeOf(value) as object) as Encoded<T>;
+  // One element for every serialisation: asn1js only reads it.
+  const element = new EncodedElement(der);
   return Object.assign(kept, value, {
     der,
-    toASN: () => new EncodedElement(der),
+    toASN: () => element,
     fromASN: () => {
       throw new TypeError('a value with a kept encoding is written, not read into');
     },
