@@ -173,6 +173,8 @@ describe('PKI interop with the openssl CLI', () => {
 
   it('answers the GET form and a request without nonce from the pre-signed cache', async () => {
     const cert = await issue();
+    // Pre-signing runs in the background after issuance: a request before it ends is signed on the spot.
+    await t.app.pki.ocsp.idle();
     writeFileSync(path.join(dir, 'get.pem'), cert.certificatePem);
     await openssl(['ocsp', '-issuer', 'issuing.pem', '-cert', 'get.pem', '-no_nonce', '-reqout', 'get.req'], dir);
     const { readFileSync } = await import('node:fs');

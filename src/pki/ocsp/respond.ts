@@ -19,6 +19,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
 import { algorithmIdentifier } from '../x509/algorithms.js';
 import type { CaSigner } from '../x509/build.js';
+import { keepEncoding, parseKeepingEncoding, type Encoded } from '../x509/encoded.js';
 
 export const HASH_BY_OID: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -56,15 +57,28 @@ export const errorResponse = (status: OCSPResponseStatus): Buffer =>
 export type Status = { kind: 'good' } | { kind: 'unknown' } | { kind: 'revoked'; revokedAt: Date; reason: number };
 
 export interface ResponderIdentity {
-  certificate: asn.Certificate;
-  /** SHA-1 of the responder's subjectPublicKey: RFC 6960's KeyHash, an identifier only. */
-  keyHash: Buffer;
+  /** Carried in every response as issued. */
+  certificate: Encoded<asn.Certificate>;
+  /** byKey: the SHA-1 of the responder's subjectPublicKey (RFC 6960's KeyHash, an identifier only). */
+  responderId: Encoded<ResponderID>;
+  signatureAlgorithm: Encoded<asn.AlgorithmIdentifier>;
   signer: CaSigner;
 }
 
-export function responderKeyHash(certificate: asn.Certificate): Buffer {
+/**
+ * What a responder puts in every response, from its certificate's DER, encoded once: each
+ * response then encodes only its own parts (times, statuses, the nonce).
+ */
+export function responderIdentity(certificateDer: Uint8Array, signer: CaSigner): ResponderIdentity {
+  const certificate = parseKeepingEncoding(certificateDer, asn.Certificate);
   const bits = certificate.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey;
-  return createHash('sha1').update(Buffer.from(bits)).digest();
+  const keyHash = createHash('sha1').update(Buffer.from(bits)).digest();
+  return {
+    certificate,
+    responderId: keepEncoding(new ResponderID({ byKey: new KeyHash(keyHash) })),
+    signatureAlgorithm: keepEncoding(algorithmIdentifier(signer.signatureOid)),
+    signer,
+  };
 }
 
 /** Builds and signs a basic OCSP response for the given statuses, echoing the nonce if any. */
@@ -76,7 +90,7 @@ export async function signedResponse(
   nonce: asn.Extension | undefined,
 ): Promise<Buffer> {
   const data = new ResponseData({
-    responderID: new ResponderID({ byKey: new KeyHash(responder.keyHash) }),
+    responderID: responder.responderId,
     producedAt: now,
     responses: answers.map(
       ({ certId, status }) =>
@@ -89,10 +103,12 @@ export async function signedResponse(
     ),
   });
   if (nonce) data.responseExtensions = [nonce];
-  const signature = await responder.signer.sign(Buffer.from(AsnConvert.serialize(data)));
+  // Encoded once: the bytes signed are the bytes the response carries.
+  const signed = keepEncoding(data);
+  const signature = await responder.signer.sign(Buffer.from(signed.der));
   const basic = new BasicOCSPResponse({
-    tbsResponseData: data,
-    signatureAlgorithm: algorithmIdentifier(responder.signer.signatureOid),
+    tbsResponseData: signed,
+    signatureAlgorithm: responder.signatureAlgorithm,
     signature: signature.buffer.slice(signature.byteOffset, signature.byteOffset + signature.byteLength) as ArrayBuffer,
     certs: [responder.certificate],
   });
@@ -106,9 +122,13 @@ export async function signedResponse(
   return Buffer.from(AsnConvert.serialize(response));
 }
 
+/** The statuses without content, encoded once. */
+const GOOD = keepEncoding(new CertStatus({ good: null }));
+const UNKNOWN = keepEncoding(new CertStatus({ unknown: null }));
+
 function certStatus(status: Status): CertStatus {
-  if (status.kind === 'good') return new CertStatus({ good: null });
-  if (status.kind === 'unknown') return new CertStatus({ unknown: null });
+  if (status.kind === 'good') return GOOD;
+  if (status.kind === 'unknown') return UNKNOWN;
   return new CertStatus({
     revoked: new RevokedInfo({ revocationTime: status.revokedAt, revocationReason: new asn.CRLReason(status.reason) }),
   });

@@ -16,14 +16,16 @@ import {
 } from '../store.js';
 import { toArrayBuffer } from '../x509/build.js';
 import { readCertificatesPem } from '../x509/certificate.js';
+import { keepEncoding, type Encoded } from '../x509/encoded.js';
 import { cpmSigner } from '../x509/signer.js';
 import type { CaKeyType } from '../x509/algorithms.js';
+import { StatusCache } from './status-cache.js';
 import {
   HASH_BY_OID,
   errorResponse,
   issuerHashes,
   parseOcspRequest,
-  responderKeyHash,
+  responderIdentity,
   signedResponse,
   type ResponderIdentity,
   type Status,
@@ -63,6 +65,9 @@ export class OcspResponder {
    */
   private readonly keyByRequest = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly certIds = new Map<string, Encoded<CertID>>();
+  /** Statuses for answers signed per request (with a nonce, or more than one certificate). */
+  private readonly statuses = new StatusCache();
   private readonly responders = new Map<string, { identity: ResponderIdentity; until: number }>();
   private caTable: { loadedAt: number; cas: CaHashes[] } | undefined;
   private readonly queue: CertificateRow[] = [];
@@ -84,7 +89,7 @@ export class OcspResponder {
     for (const certId of request.certIds) {
       const match = await this.match(certId);
       if (!match) return errorResponse(OCSPResponseStatus.unauthorized);
-      matches.push({ certId, ...match });
+      matches.push(match);
     }
     const ca = matches[0]!.ca;
     if (matches.some((m) => m.ca.row.id !== ca.row.id)) return errorResponse(OCSPResponseStatus.unauthorized);
@@ -115,8 +120,9 @@ export class OcspResponder {
     return work;
   }
 
-  /** Drops a certificate's cached responses (after a revocation) so the next answer is fresh. */
+  /** Drops a certificate's cached responses and status (after a revocation) so the next answer is fresh. */
   forget(certificate: CertificateRow): void {
+    this.statuses.forget(certificate.ca_id, certificate.serial);
     for (const key of this.cache.keys()) if (key.endsWith(`:${certificate.serial}`)) this.cache.delete(key);
   }
 
@@ -224,6 +230,7 @@ export class OcspResponder {
   forgetCa(): void {
     this.reloadCas();
     this.cache.clear();
+    this.statuses.clear();
   }
 
   private async sign(
@@ -244,12 +251,16 @@ export class OcspResponder {
     }
   }
 
-  private async status(ca: LoadedCa, serial: string): Promise<Status> {
-    const row = await revocationStatus(this.deps.database.db, ca.row.id, serial);
-    return row ? statusOf(row) : { kind: 'unknown' };
+  private status(ca: LoadedCa, serial: string): Promise<Status> {
+    return this.statuses.read(ca.row.id, serial, this.deps.clock.now().getTime(), async () => {
+      const row = await revocationStatus(this.deps.database.db, ca.row.id, serial);
+      return row ? statusOf(row) : { kind: 'unknown' };
+    });
   }
 
-  private async match(certId: CertID): Promise<{ ca: LoadedCa; serial: string; hashOid: string } | undefined> {
+  private async match(
+    certId: CertID,
+  ): Promise<{ ca: LoadedCa; serial: string; hashOid: string; certId: CertID } | undefined> {
     const hashOid = certId.hashAlgorithm.algorithm;
     const hash = HASH_BY_OID[hashOid];
     if (!hash) return undefined;
@@ -261,10 +272,30 @@ export class OcspResponder {
         hashes = issuerHashes(entry.ca.subject, entry.ca.cert.asn.tbsCertificate.subjectPublicKeyInfo, hash);
         entry.byHash.set(hash, hashes);
       }
-      if (hashes.name === name && hashes.key === key)
-        return { ca: entry.ca, serial: Buffer.from(certId.serialNumber).toString('hex'), hashOid };
+      if (hashes.name === name && hashes.key === key) {
+        const serial = Buffer.from(certId.serialNumber).toString('hex');
+        return { ca: entry.ca, serial, hashOid, certId: this.keptCertId(certId, `${name}:${key}:${serial}`) };
+      }
     }
     return undefined;
+  }
+
+  /**
+   * The request's CertID with its encoding, which the response echoes. Clients ask about the
+   * same certificates again and again, and encoding it was a tenth of a signed answer's own work,
+   * so the first one is kept, by every field that goes into it (`hashes`: the issuer hashes and
+   * the serial), and stands for every later one with the same fields.
+   */
+  private keptCertId(certId: CertID, hashes: string): Encoded<CertID> {
+    const { algorithm, parameters } = certId.hashAlgorithm;
+    const params =
+      parameters === undefined ? '' : parameters === null ? 'null' : Buffer.from(parameters).toString('hex');
+    const id = `${algorithm}:${params}:${hashes}`;
+    const known = this.certIds.get(id);
+    if (known) return known;
+    const kept = keepEncoding(certId);
+    boundedSet(this.certIds, id, kept);
+    return kept;
   }
 
   private async caHashes(): Promise<CaHashes[]> {
@@ -285,16 +316,15 @@ export class OcspResponder {
     if (known && known.until > now.getTime()) return known.identity;
     const row = await latestResponderCertificate(this.deps.database.db, ca.row.id, now.toISOString());
     if (!row || row.key_id === null || row.key_version === null) return undefined;
-    const certificate = readCertificatesPem(row.certificate_pem, 'responder certificate')[0]!.asn;
-    const identity: ResponderIdentity = {
-      certificate,
-      keyHash: responderKeyHash(certificate),
-      signer: cpmSigner(this.deps.crypto, systemContext(), {
+    const certificateDer = readCertificatesPem(row.certificate_pem, 'responder certificate')[0]!.der;
+    const identity = responderIdentity(
+      certificateDer,
+      cpmSigner(this.deps.crypto, systemContext(), {
         id: row.key_id,
         type: row.key_type as CaKeyType,
         version: row.key_version,
       }),
-    };
+    );
     this.responders.set(ca.row.id, { identity, until: Math.min(Date.parse(row.not_after), now.getTime() + 60_000) });
     return identity;
   }
