@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { systemContext } from '../core/context.js';
 import type { Tx } from '../core/db/database.js';
 import { forEachEngine } from '../../test/support/engines.js';
-import { encodeName, randomSerial } from './x509/build.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
+import { assembleCertificate, buildTbs, encodeName, randomSerial } from './x509/build.js';
 import { X509Offload, nameDer } from './x509/offload.js';
 import { markCaRevoked } from './store.js';
 import { opensslCsr } from '../../test/support/pki.js';
@@ -186,6 +188,39 @@ forEachEngine('PKI group-commit issuance', (engine) => {
     }
     assert.equal(await stored(), before);
     assert.equal((await t.app.audit.verify()).ok, true);
+  });
+});
+
+describe('PKI kept ASN.1 forms', () => {
+  it('assemble the bytes that were signed, and serialise like a fresh object', () => {
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const subjectKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    const params = {
+      serial: randomSerial(),
+      issuer: encodeName({ commonName: 'Kept CA' }),
+      issuerSpki: ca.publicKey.export({ type: 'spki', format: 'der' }),
+      subject: encodeName({ commonName: 'dfsp-a', organization: 'Bank A', country: 'GB' }),
+      subjectSpki: subjectKey.export({ type: 'spki', format: 'der' }),
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+      keyUsage: ['digitalSignature' as const],
+      extendedKeyUsage: ['clientAuth' as const],
+      crlUrl: 'http://pki.example/crl',
+      ocspUrl: 'http://pki.example/ocsp',
+      caIssuersUrl: 'http://pki.example/ca',
+    };
+    for (let round = 0; round < 2; round++) {
+      // The second round takes the shared extensions and names from the caches.
+      const { tbs, der } = buildTbs(params, '1.2.840.10045.4.3.2');
+      const signature = sign('sha256', der, ca.privateKey);
+      const certificate = AsnConvert.parse(assembleCertificate(tbs, '1.2.840.10045.4.3.2', signature), asn.Certificate);
+      assert.deepEqual(Buffer.from(certificate.tbsCertificateRaw!), der);
+      assert.deepEqual(Buffer.from(AsnConvert.serialize(AsnConvert.parse(der, asn.TBSCertificate))), der);
+    }
+    const name = encodeName({ commonName: 'dfsp-a', organization: 'Bank A', country: 'GB' });
+    const fresh = AsnConvert.parse(AsnConvert.serialize(name), asn.Name);
+    assert.deepEqual(Buffer.from(AsnConvert.serialize(name)), Buffer.from(AsnConvert.serialize(fresh)));
+    assert.throws(() => (name as unknown as { fromASN: () => void }).fromASN(), /read-only/);
   });
 });
 
