@@ -75,6 +75,8 @@ function certificateColumns(cert: ReadCertificate, at: string, permittedDns: rea
  */
 export class CaService {
   private readonly loaded = new Map<string, LoadedCa>();
+  /** Active issuing CAs named by issuances, as read then (see `issuing`). */
+  private readonly issuers = new Map<string, LoadedCa>();
 
   constructor(private readonly deps: PkiDeps) {}
 
@@ -366,11 +368,19 @@ export class CaService {
     });
   }
 
-  /** The issuing CA to use: the one named, or the newest active issuing CA whose key is in the CPM. */
+  /**
+   * The issuing CA to use: the one named, or the newest active issuing CA whose key is in the CPM.
+   * A named CA that is active is kept, so an issuance does not read its row again: nothing an
+   * issuance uses changes on a CA's row except its status, which the issuance's own transaction
+   * checks (`activeCaIds`), and a revocation here drops it at once (`forgetIssuing`).
+   */
   async issuing(id: string | undefined): Promise<LoadedCa> {
     if (id !== undefined) {
+      const kept = this.issuers.get(id);
+      if (kept) return kept;
       const ca = await this.load(id);
       if (ca.row.role !== 'issuing') throw invalid('caId', `CA '${id}' is a root; roots sign only CAs`);
+      if (ca.row.status === 'active' && ca.row.source === 'cpm') this.issuers.set(id, ca);
       return ca;
     }
     const candidates = (await this.list()).filter(
@@ -379,6 +389,11 @@ export class CaService {
     const newest = candidates.at(-1);
     if (!newest) throw new TrustloopError('ERR_CA_UNUSABLE', 'no active issuing CA; create one first');
     return this.load(newest.id);
+  }
+
+  /** Drops a kept issuing CA (it was revoked, or an issuance found it no longer active). */
+  forgetIssuing(id: string): void {
+    this.issuers.delete(id);
   }
 
   /** PEM chain from the CA up to its root, CA first. */

@@ -4,13 +4,17 @@ import { after, before, describe, it } from 'node:test';
 import { systemContext } from '../core/context.js';
 import type { Tx } from '../core/db/database.js';
 import { forEachEngine } from '../../test/support/engines.js';
-import { encodeName, randomSerial } from './x509/build.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn from '@peculiar/asn1-x509';
+import { assembleCertificate, buildTbs, encodeName, randomSerial } from './x509/build.js';
 import { X509Offload, nameDer } from './x509/offload.js';
+import { markCaRevoked } from './store.js';
 import { opensslCsr } from '../../test/support/pki.js';
 import { PARTICIPANT_A, startTestServer, type TestServer } from '../../test/support/server.js';
 
 forEachEngine('PKI group-commit issuance', (engine) => {
   let t: TestServer;
+  let rootId: string;
   const ctx = systemContext();
   const csrs = (n: number) =>
     Array.from({ length: n }, () => opensslCsr({ key: 'p256', subject: `/O=Bank A/CN=${PARTICIPANT_A}` }).csrPem);
@@ -39,6 +43,7 @@ forEachEngine('PKI group-commit issuance', (engine) => {
       keyType: 'ec-p256',
       commonName: 'Group Root',
     });
+    rootId = root.id;
     await t.app.pki.createCa(ctx, {
       name: 'issuing',
       role: 'issuing',
@@ -98,6 +103,51 @@ forEachEngine('PKI group-commit issuance', (engine) => {
     assert.ok(crl.crl_number > 1, 'the CRL is signed with it too');
   });
 
+  it('refuses to issue under a kept issuing CA once it is revoked, here or by another instance', async () => {
+    const issuing = (name: string) =>
+      t.app.pki.createCa(ctx, {
+        name,
+        role: 'issuing',
+        parentId: rootId,
+        keyType: 'ec-p256',
+        commonName: `Kept ${name}`,
+      });
+    const issueUnder = (caId: string) =>
+      t.app.pki.enrolments.issueNow(ctx, {
+        participantId: PARTICIPANT_A,
+        profile: 'mtls-client',
+        csrPem: csrs(1)[0]!,
+        caId,
+      });
+    const denials = async () =>
+      (await t.app.audit.list({ action: 'pki.certificate.issue', limit: 1000 } as never)).filter(
+        (e) => e.outcome === 'denied' && e.errorCode === 'ERR_CA_UNUSABLE',
+      ).length;
+
+    // Another instance revokes the CA: this one still keeps it, and the commit refuses the issuance.
+    const elsewhere = await issuing('revoked-elsewhere');
+    await issueUnder(elsewhere.id);
+    await t.app.database.transaction((tx) =>
+      markCaRevoked(tx, elsewhere.id, new Date().toISOString(), 'keyCompromise'),
+    );
+    const before = await stored();
+    const denied = await denials();
+    await assert.rejects(issueUnder(elsewhere.id), { code: 'ERR_CA_UNUSABLE', message: /no longer active/ });
+    assert.equal(await stored(), before);
+    assert.equal(await denials(), denied + 1);
+    // The CA was dropped: the next issuance reads it again and is refused before anything is signed.
+    await assert.rejects(issueUnder(elsewhere.id), { code: 'ERR_CA_UNUSABLE', message: /is retired/ });
+
+    // Revoked here: dropped at once, so even the first issuance after it is refused before signing.
+    const here = await issuing('revoked-here');
+    await issueUnder(here.id);
+    await t.app.pki.revocation.revokeCa(ctx, here.id, 'superseded');
+    const revoked = await stored();
+    await assert.rejects(issueUnder(here.id), { code: 'ERR_CA_UNUSABLE', message: /is retired/ });
+    assert.equal(await stored(), revoked);
+    assert.equal((await t.app.audit.verify()).ok, true);
+  });
+
   it('fails every waiting issuance when the shared commit fails, and stores none', async () => {
     const pems = csrs(6);
     const before = await stored();
@@ -138,6 +188,39 @@ forEachEngine('PKI group-commit issuance', (engine) => {
     }
     assert.equal(await stored(), before);
     assert.equal((await t.app.audit.verify()).ok, true);
+  });
+});
+
+describe('PKI kept ASN.1 forms', () => {
+  it('assemble the bytes that were signed, and serialise like a fresh object', () => {
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const subjectKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    const params = {
+      serial: randomSerial(),
+      issuer: encodeName({ commonName: 'Kept CA' }),
+      issuerSpki: ca.publicKey.export({ type: 'spki', format: 'der' }),
+      subject: encodeName({ commonName: 'dfsp-a', organization: 'Bank A', country: 'GB' }),
+      subjectSpki: subjectKey.export({ type: 'spki', format: 'der' }),
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+      keyUsage: ['digitalSignature' as const],
+      extendedKeyUsage: ['clientAuth' as const],
+      crlUrl: 'http://pki.example/crl',
+      ocspUrl: 'http://pki.example/ocsp',
+      caIssuersUrl: 'http://pki.example/ca',
+    };
+    for (let round = 0; round < 2; round++) {
+      // The second round takes the shared extensions and names from the caches.
+      const { tbs, der } = buildTbs(params, '1.2.840.10045.4.3.2');
+      const signature = sign('sha256', der, ca.privateKey);
+      const certificate = AsnConvert.parse(assembleCertificate(tbs, '1.2.840.10045.4.3.2', signature), asn.Certificate);
+      assert.deepEqual(Buffer.from(certificate.tbsCertificateRaw!), der);
+      assert.deepEqual(Buffer.from(AsnConvert.serialize(AsnConvert.parse(der, asn.TBSCertificate))), der);
+    }
+    const name = encodeName({ commonName: 'dfsp-a', organization: 'Bank A', country: 'GB' });
+    const fresh = AsnConvert.parse(AsnConvert.serialize(name), asn.Name);
+    assert.deepEqual(Buffer.from(AsnConvert.serialize(name)), Buffer.from(AsnConvert.serialize(fresh)));
+    assert.throws(() => (name as unknown as { fromASN: () => void }).fromASN(), /read-only/);
   });
 });
 

@@ -1,13 +1,13 @@
 import type { RequestContext } from '../core/context.js';
 import type { Tx } from '../core/db/database.js';
 import { isoNow } from '../core/clock.js';
-import { isTrustloopError } from '../core/errors.js';
+import { TrustloopError, isTrustloopError } from '../core/errors.js';
 import type { AuditEntry } from '../audit/service.js';
 import { newId } from '../core/ids.js';
 import type { CaService, LoadedCa } from './ca.js';
 import { DAY_MS, caCertUrl, crlUrl, ocspUrl, type PkiDeps } from './context.js';
 import { keyUsageFor, type Profile } from './profiles.js';
-import { insertCertificates, type CertificateRow } from './store.js';
+import { activeCaIds, insertCertificates, type CertificateRow } from './store.js';
 import { sha256Hex, type KeyInfo } from './x509/algorithms.js';
 import { randomSerial, toPem, type SubjectFields } from './x509/build.js';
 import { nameDer, type X509Offload } from './x509/offload.js';
@@ -192,6 +192,14 @@ export class Issuer {
 
   private store(batch: Waiting[]): Promise<void> {
     return this.deps.database.transaction(async (tx) => {
+      // The CA may have been revoked since the issuance read it (here or on another instance).
+      const caIds = [...new Set(batch.map((item) => item.row.ca_id))];
+      const active = await activeCaIds(tx, caIds);
+      const gone = caIds.find((id) => !active.has(id));
+      if (gone !== undefined) {
+        this.cas.forgetIssuing(gone);
+        throw new TrustloopError('ERR_CA_UNUSABLE', `CA '${gone}' is no longer active`);
+      }
       await insertCertificates(
         tx,
         batch.map((item) => item.row),

@@ -103,7 +103,8 @@ export class PkiService {
     this.ocsp = new OcspResponder(this.deps, this.cas);
     this.chains = new ChainService(this.deps);
     this.issuer.onIssued((certificates) => this.ocsp.enqueue(certificates));
-    this.revocation.onCaRevoke(() => {
+    this.revocation.onCaRevoke((caId) => {
+      this.cas.forgetIssuing(caId);
       this.ocsp.forgetCa();
       this.trustChanged();
     });

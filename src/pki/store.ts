@@ -29,6 +29,17 @@ export async function findCa(db: Kysely<DB>, id: string): Promise<CaRow | undefi
   return db.selectFrom('pki_cas').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Which of `ids` are CAs that are still active (read inside the transaction that relies on it). */
+export async function activeCaIds(tx: Tx, ids: string[]): Promise<Set<string>> {
+  const rows = await tx
+    .selectFrom('pki_cas')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('status', '=', 'active')
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 export async function listCas(db: Kysely<DB>): Promise<CaRow[]> {
   return db.selectFrom('pki_cas').selectAll().orderBy('created_at').orderBy('id').execute();
 }

@@ -81,10 +81,10 @@ export function keyInfo(spki: Buffer): KeyInfo {
 
 /**
  * Key identifier of a public key: the leftmost 160 bits of the SHA-256 of the subjectPublicKey
- * BIT STRING (RFC 7093 section 2, method 1), used for SKI and AKI.
+ * BIT STRING (RFC 7093 section 2, method 1), used for SKI and AKI; from the DER or the parsed SPKI.
  */
-export function keyIdentifier(spki: Buffer): Buffer {
-  const parsed = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+export function keyIdentifier(spki: Buffer | SubjectPublicKeyInfo): Buffer {
+  const parsed = spki instanceof SubjectPublicKeyInfo ? spki : AsnConvert.parse(spki, SubjectPublicKeyInfo);
   return createHash('sha256').update(Buffer.from(parsed.subjectPublicKey)).digest().subarray(0, 20);
 }
 
