@@ -220,7 +220,7 @@ describe('PKI kept ASN.1 forms', () => {
     const name = encodeName({ commonName: 'dfsp-a', organization: 'Bank A', country: 'GB' });
     const fresh = AsnConvert.parse(AsnConvert.serialize(name), asn.Name);
     assert.deepEqual(Buffer.from(AsnConvert.serialize(name)), Buffer.from(AsnConvert.serialize(fresh)));
-    assert.throws(() => (name as unknown as { fromASN: () => void }).fromASN(), /read-only/);
+    assert.throws(() => (name as unknown as { fromASN: () => void }).fromASN(), /written, not read into/);
   });
 });
 

@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import {
-  AsnConvert,
-  AsnProp,
-  AsnPropTypes,
-  AsnSerializer,
-  AsnType,
-  AsnTypeTypes,
-  OctetString,
-} from '@peculiar/asn1-schema';
+import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import * as asn from '@peculiar/asn1-x509';
 import { id_kp_OCSPSigning, id_pkix_ocsp_nocheck } from '@peculiar/asn1-ocsp';
 import { Name as X509Name, PemConverter } from './peculiar.js';
 import { algorithmIdentifier, keyIdentifier } from './algorithms.js';
+import { keepEncoding, parseKeepingEncoding } from './encoded.js';
 
 /**
  * Something that signs DER for a CA: the algorithm it declares and the signature value it returns
@@ -29,26 +22,6 @@ export interface SubjectFields {
   country?: string | undefined;
 }
 
-/**
- * Gives `value` its asn1js form, made now, as the form asn1-schema's serialiser uses for it from
- * then on (it takes a convertible object's `toASN()` as it is): a structure serialised again and
- * again (a CA's name and shared extensions in every certificate it signs, a TBSCertificate once to
- * be signed and again inside the certificate) is then not converted anew each time. asn1js still
- * writes the DER every time, from that form. `value` must not change afterwards.
- */
-export function keepAsnForm<T extends object>(value: T): T {
-  const form = AsnSerializer.toASN(value);
-  Object.defineProperties(value, {
-    toASN: { value: () => form },
-    fromASN: {
-      value: () => {
-        throw new Error('an ASN.1 value with a kept form is read-only');
-      },
-    },
-  });
-  return value;
-}
-
 /** Encoded names, kept: a participant's certificates share their subject. Treat them as read-only. */
 const nameCache = new Map<string, asn.Name>();
 const NAME_CACHE_LIMIT = 1000;
@@ -61,7 +34,7 @@ export function encodeName(fields: SubjectFields): asn.Name {
   if (fields.country) json.push({ C: [fields.country] });
   if (fields.organization) json.push({ O: [fields.organization] });
   json.push({ CN: [fields.commonName] });
-  const name = keepAsnForm(AsnConvert.parse(new X509Name(json).toArrayBuffer(), asn.Name));
+  const name = parseKeepingEncoding(new Uint8Array(new X509Name(json).toArrayBuffer()), asn.Name);
   if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
   nameCache.set(key, name);
   return name;
@@ -74,7 +47,7 @@ export function decodeName(der: Uint8Array): asn.Name {
   const key = Buffer.from(der).toString('base64');
   let name = decodedNames.get(key);
   if (!name) {
-    name = keepAsnForm(AsnConvert.parse(der, asn.Name));
+    name = parseKeepingEncoding(der, asn.Name);
     if (decodedNames.size >= NAME_CACHE_LIMIT) decodedNames.clear();
     decodedNames.set(key, name);
   }
@@ -209,10 +182,10 @@ function sharedExtensions(params: CertificateParams): asn.Extension[] {
     extensions.push(extension(asn.id_pe_authorityInfoAccess, false, new asn.AuthorityInfoAccessSyntax(access)));
   // RFC 6960 section 4.2.2.2.1: clients need not check the responder certificate's own status.
   if (params.ocspNoCheck) extensions.push(extension(id_pkix_ocsp_nocheck, false, new OcspNoCheck()));
-  for (const built of extensions) keepAsnForm(built);
+  const kept = extensions.map((built) => keepEncoding(built));
   if (sharedExtensionCache.size >= SHARED_CACHE_LIMIT) sharedExtensionCache.clear();
-  sharedExtensionCache.set(key, extensions);
-  return extensions;
+  sharedExtensionCache.set(key, kept);
+  return kept;
 }
 
 /** The shared extensions plus this certificate's own: its SKI and subject alternative names. */
@@ -230,7 +203,7 @@ function certificateExtensions(params: CertificateParams, subjectKey: asn.Subjec
 
 /**
  * The TBSCertificate of `params` for a CA signing with `signatureOid`, and its DER (what is signed).
- * The TBSCertificate keeps its asn1js form for `assembleCertificate`.
+ * The TBSCertificate keeps that encoding: `assembleCertificate` carries exactly the signed bytes.
  */
 export function buildTbs(params: CertificateParams, signatureOid: string): { tbs: asn.TBSCertificate; der: Buffer } {
   const subjectKey = AsnConvert.parse(params.subjectSpki, asn.SubjectPublicKeyInfo);
@@ -244,8 +217,8 @@ export function buildTbs(params: CertificateParams, signatureOid: string): { tbs
     subjectPublicKeyInfo: subjectKey,
     extensions: new asn.Extensions(certificateExtensions(params, subjectKey)),
   });
-  keepAsnForm(tbs);
-  return { tbs, der: Buffer.from(AsnConvert.serialize(tbs)) };
+  const kept = keepEncoding(tbs);
+  return { tbs: kept, der: Buffer.from(kept.der) };
 }
 
 /** The certificate DER: the TBSCertificate with the CA's signature over it. */
