@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { SIGNATURE_EXAMPLE_BODY } from '../src/fspiop/fixtures/vectors.js';
 import { forEachEngine } from './support/engines.js';
-import { startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
 import { PARTICIPANT_B } from './support/server.js';
 
 /** The FSPIOP signing-certificate registry takes certificates the hub PKI issued, and honours their revocation. */
@@ -58,12 +58,7 @@ forEachEngine('FSPIOP signatures with hub-PKI certificates', (engine) => {
       });
     assert.equal((await verify()).statusCode, 200);
 
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/certificates/${certificate.id}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'keyCompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'certificates', certificate.id, 'keyCompromise');
     assert.equal(revoked.statusCode, 200, revoked.body);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // the registry's one-second cache
     const refused = await verify();

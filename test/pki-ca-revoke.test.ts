@@ -9,7 +9,7 @@ import { createLogger } from '../src/core/logger.js';
 import { startMtlsListener, type MtlsListener } from '../src/pki/mtls/listener.js';
 import { forEachEngine } from './support/engines.js';
 import { opensslCsr } from './support/pki.js';
-import { freePort, officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { freePort, officer, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
 const run = promisify(execFile);
@@ -115,12 +115,7 @@ forEachEngine('PKI revocation of an issuing CA', (engine) => {
     assert.equal(good.code, 0, good.out);
     assert.match(await sClient(mtls.port, dir), /HTTP\/1.1 200/);
 
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/cas/${t.issuingId}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'cACompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'cas', t.issuingId, 'cACompromise');
     assert.equal(revoked.statusCode, 200, revoked.body);
     assert.equal(revoked.json().status, 'retired');
     assert.equal(revoked.json().revocationReason, 'cACompromise');
@@ -155,26 +150,11 @@ forEachEngine('PKI revocation of an issuing CA', (engine) => {
       }),
       { code: 'ERR_CA_UNUSABLE' },
     );
-    const again = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/cas/${t.issuingId}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'cACompromise' },
-    });
+    const again = await revokeOverApi(t, 'cas', t.issuingId, 'cACompromise');
     assert.equal(again.json().code, 'ERR_ALREADY_REVOKED');
-    const root = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/cas/${t.rootId}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'cACompromise' },
-    });
+    const root = await revokeOverApi(t, 'cas', t.rootId, 'cACompromise');
     assert.equal(root.statusCode, 409, root.body);
-    const asParticipant = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/cas/${t.rootId}/revoke`,
-      as: 'participant',
-      payload: { reason: 'cACompromise' },
-    });
+    const asParticipant = await revokeOverApi(t, 'cas', t.rootId, 'cACompromise', 'participant');
     assert.equal(asParticipant.statusCode, 403);
   });
 });

@@ -10,7 +10,7 @@ import { createLogger } from '../src/core/logger.js';
 import { startMtlsListener, type MtlsListener } from '../src/pki/mtls/listener.js';
 import { forEachEngine } from './support/engines.js';
 import { opensslCsr, opensslSelfSigned } from './support/pki.js';
-import { freePort, officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { freePort, officer, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
 const run = promisify(execFile);
@@ -291,12 +291,7 @@ forEachEngine('mTLS listener: issuing CAs under an imported external root', (eng
   it('refuses a revoked client certificate and one from a foreign CA', async () => {
     const id = await enrol('client-a2', cas.a);
     await accepted('client-a2');
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/certificates/${id}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'keyCompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'certificates', id, 'keyCompromise');
     assert.equal(revoked.statusCode, 200, revoked.body);
     await mtls.settled();
     await refused('client-a2');

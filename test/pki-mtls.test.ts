@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/core/logger.js';
 import { startMtlsListener, type MtlsListener } from '../src/pki/mtls/listener.js';
 import { opensslCsr, opensslSelfSigned } from './support/pki.js';
-import { freePort, startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { freePort, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
 const run = promisify(execFile);
@@ -123,12 +123,7 @@ describe('mTLS listener', () => {
     const revokedId = await enrol('revoked');
     const before = await sClient(mtls.port, dir, 'revoked.pem', 'revoked.key');
     assert.match(before, /HTTP\/1.1 200/);
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/certificates/${revokedId}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'keyCompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'certificates', revokedId, 'keyCompromise');
     assert.equal(revoked.statusCode, 200);
     await new Promise((r) => setTimeout(r, 300));
     const after = await sClient(mtls.port, dir, 'revoked.pem', 'revoked.key');

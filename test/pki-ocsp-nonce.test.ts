@@ -6,8 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from './support/engines.js';
-import { opensslCsr } from './support/pki.js';
-import { officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { ocspQueryArgs, opensslCsr } from './support/pki.js';
+import { officer, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
 const run = promisify(execFile);
@@ -18,23 +18,7 @@ forEachEngine('PKI OCSP answers with a nonce', (engine) => {
   const signatures = async () => (await t.app.audit.list({ action: 'key.sign', limit: 10_000 } as never)).length;
   /** `openssl ocsp -url` as clients run it: a fresh nonce each time, checked in the answer. */
   const query = async (...certs: string[]) => {
-    const { stdout, stderr } = await run(
-      'openssl',
-      [
-        'ocsp',
-        '-issuer',
-        'issuing.pem',
-        ...certs.flatMap((cert) => ['-cert', cert]),
-        '-url',
-        `${t.baseUrl}/pki/ocsp`,
-        '-CAfile',
-        'root.pem',
-        '-verify_other',
-        'issuing.pem',
-        '-resp_text',
-      ],
-      { cwd: dir },
-    );
+    const { stdout, stderr } = await run('openssl', ocspQueryArgs(`${t.baseUrl}/pki/ocsp`, certs), { cwd: dir });
     return stdout + stderr;
   };
   const issue = async (file: string) => {
@@ -71,12 +55,7 @@ forEachEngine('PKI OCSP answers with a nonce', (engine) => {
       assert.equal(await signatures(), before + 1, 'one audited signature per nonce answer');
     }
 
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/certificates/${certificate.id}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'keyCompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'certificates', certificate.id, 'keyCompromise');
     assert.equal(revoked.statusCode, 200, revoked.body);
     const answer = await query('cert.pem');
     assert.match(answer, /Response verify OK/);
@@ -101,12 +80,7 @@ forEachEngine('PKI OCSP answers with a nonce', (engine) => {
 
     await issue('other.pem');
     assert.match(await query('other.pem'), /other.pem: good/);
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/cas/${t.issuingId}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'cACompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'cas', t.issuingId, 'cACompromise');
     assert.equal(revoked.statusCode, 200, revoked.body);
     const refused = await query('other.pem').catch(
       (error: { stdout: string; stderr: string }) => error.stdout + error.stderr,

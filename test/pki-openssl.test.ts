@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { opensslCsr } from './support/pki.js';
-import { officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { ocspQueryArgs, opensslCsr } from './support/pki.js';
+import { officer, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
 
 const run = promisify(execFile);
 
@@ -92,12 +92,7 @@ describe('PKI interop with the openssl CLI', () => {
     assert.equal(good.code, 0, good.out);
     assert.match(good.out, /leaf.pem: OK/);
 
-    const revoked = await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/certificates/${cert.certificate.id}/revoke`,
-      as: 'participant',
-      payload: { reason: 'keyCompromise' },
-    });
+    const revoked = await revokeOverApi(t, 'certificates', cert.certificate.id, 'keyCompromise', 'participant');
     assert.equal(revoked.statusCode, 200, revoked.body);
     await saveCrls();
     const refused = await openssl(
@@ -116,30 +111,8 @@ describe('PKI interop with the openssl CLI', () => {
     const bad = await issue();
     writeFileSync(path.join(dir, 'good.pem'), good.certificatePem);
     writeFileSync(path.join(dir, 'bad.pem'), bad.certificatePem);
-    await t.request({
-      method: 'POST',
-      url: `/api/v1/pki/certificates/${bad.certificate.id}/revoke`,
-      as: 'security-officer',
-      payload: { reason: 'superseded' },
-    });
-    const query = (cert: string) =>
-      openssl(
-        [
-          'ocsp',
-          '-issuer',
-          'issuing.pem',
-          '-cert',
-          cert,
-          '-url',
-          `${t.baseUrl}/pki/ocsp`,
-          '-CAfile',
-          'root.pem',
-          '-verify_other',
-          'issuing.pem',
-          '-resp_text',
-        ],
-        dir,
-      );
+    await revokeOverApi(t, 'certificates', bad.certificate.id, 'superseded');
+    const query = (cert: string) => openssl(ocspQueryArgs(`${t.baseUrl}/pki/ocsp`, [cert]), dir);
     const okAnswer = await query('good.pem');
     assert.match(okAnswer.out, /Response verify OK/);
     assert.match(okAnswer.out, /good.pem: good/);

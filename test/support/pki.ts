@@ -90,3 +90,24 @@ export function opensslSelfSigned(
   );
   return readFileSync(path.join(dir, `${name}.pem`), 'utf8');
 }
+
+/**
+ * `openssl ocsp` arguments that ask the responder at `url` about `certs` (files in the working
+ * directory, issued by issuing.pem) and verify the answer against root.pem, as a client does: with
+ * a fresh nonce, the answer printed.
+ */
+export function ocspQueryArgs(url: string, certs: readonly string[]): string[] {
+  return [
+    'ocsp',
+    '-issuer',
+    'issuing.pem',
+    ...certs.flatMap((cert) => ['-cert', cert]),
+    '-url',
+    url,
+    '-CAfile',
+    'root.pem',
+    '-verify_other',
+    'issuing.pem',
+    '-resp_text',
+  ];
+}
