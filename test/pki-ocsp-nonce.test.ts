@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from './support/engines.js';
 import { ocspQueryArgs, opensslCsr } from './support/pki.js';
-import { officer, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
+import {
+  officer,
+  startPkiServer,
+  type PkiTestServer,
+  revokeOverApi,
+  saveCaCertificates,
+} from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
 const run = promisify(execFile);
@@ -35,8 +41,7 @@ forEachEngine('PKI OCSP answers with a nonce', (engine) => {
   before(async () => {
     t = await startPkiServer(engine);
     dir = mkdtempSync(path.join(tmpdir(), 'trustloop-ocsp-nonce-'));
-    writeFileSync(path.join(dir, 'root.pem'), await (await fetch(`${t.baseUrl}/pki/ca/${t.rootId}.pem`)).text());
-    writeFileSync(path.join(dir, 'issuing.pem'), await (await fetch(`${t.baseUrl}/pki/ca/${t.issuingId}.pem`)).text());
+    await saveCaCertificates(t, dir);
   });
   after(async () => {
     await t.close();

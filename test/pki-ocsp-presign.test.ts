@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { forEachEngine } from './support/engines.js';
 import { opensslCsr } from './support/pki.js';
-import { officer, startPkiServer, type PkiTestServer } from './support/pki-server.js';
+import { officer, startPkiServer, type PkiTestServer, saveCaCertificates } from './support/pki-server.js';
 import { PARTICIPANT_A } from './support/server.js';
 
 const run = promisify(execFile);
@@ -55,8 +55,7 @@ forEachEngine('PKI pre-signed OCSP answers', (engine) => {
   before(async () => {
     t = await startPkiServer(engine);
     dir = mkdtempSync(path.join(tmpdir(), 'trustloop-ocsp-'));
-    writeFileSync(path.join(dir, 'root.pem'), await (await fetch(`${t.baseUrl}/pki/ca/${t.rootId}.pem`)).text());
-    writeFileSync(path.join(dir, 'issuing.pem'), await (await fetch(`${t.baseUrl}/pki/ca/${t.issuingId}.pem`)).text());
+    await saveCaCertificates(t, dir);
   });
   after(async () => {
     await t.close();

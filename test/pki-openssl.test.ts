@@ -6,7 +6,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ocspQueryArgs, opensslCsr } from './support/pki.js';
-import { officer, startPkiServer, type PkiTestServer, revokeOverApi } from './support/pki-server.js';
+import {
+  officer,
+  startPkiServer,
+  type PkiTestServer,
+  revokeOverApi,
+  saveCaCertificates,
+} from './support/pki-server.js';
 
 const run = promisify(execFile);
 
@@ -45,9 +51,7 @@ describe('PKI interop with the openssl CLI', () => {
   before(async () => {
     t = await startPkiServer('sqlite');
     dir = mkdtempSync(path.join(tmpdir(), 'trustloop-openssl-'));
-    const fetchText = async (url: string) => (await fetch(`${t.baseUrl}${url}`)).text();
-    writeFileSync(path.join(dir, 'root.pem'), await fetchText(`/pki/ca/${t.rootId}.pem`));
-    writeFileSync(path.join(dir, 'issuing.pem'), await fetchText(`/pki/ca/${t.issuingId}.pem`));
+    await saveCaCertificates(t, dir);
   });
   after(async () => {
     await t.close();

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { systemContext, type RequestContext } from '../../src/core/context.js';
 import type { Config } from '../../src/core/config.js';
 import { startTestServer, type TestServer } from './server.js';
@@ -66,4 +68,14 @@ export function revokeOverApi(
   as: Parameters<TestServer['request']>[0]['as'] = 'security-officer',
 ) {
   return t.request({ method: 'POST', url: `/api/v1/pki/${kind}/${id}/revoke`, as, payload: { reason } });
+}
+
+/** Saves the test root and issuing CA certificates, as the server publishes them, to root.pem and issuing.pem in `dir`. */
+export async function saveCaCertificates(t: PkiTestServer, dir: string): Promise<void> {
+  for (const [file, id] of [
+    ['root.pem', t.rootId],
+    ['issuing.pem', t.issuingId],
+  ] as const) {
+    writeFileSync(path.join(dir, file), await (await fetch(`${t.baseUrl}/pki/ca/${id}.pem`)).text());
+  }
 }
